@@ -1,0 +1,82 @@
+package dev.lstmserve.core;
+
+/**
+ * A Keras {@code Embedding} layer: {@code embeddings [input_dim][output_dim]}, looked up by token id. With
+ * {@code mask_zero}, id 0 marks a padding step that the next LSTM skips.
+ *
+ * <p>Immutable.
+ */
+public final class Embedding {
+
+    private final int inputDim;
+    private final int outputDim;
+    private final boolean maskZero;
+    private final float[][] embeddings;
+
+    /**
+     * @param embeddings {@code [input_dim][output_dim]}
+     * @throws IllegalArgumentException naming the row whose length differs from the first
+     */
+    public Embedding(float[][] embeddings, boolean maskZero) {
+        if (embeddings == null || embeddings.length == 0 || embeddings[0] == null || embeddings[0].length == 0) {
+            throw new IllegalArgumentException("embeddings is empty; expected [input_dim][output_dim]");
+        }
+        this.inputDim = embeddings.length;
+        this.outputDim = embeddings[0].length;
+        this.maskZero = maskZero;
+        Shapes.flatten("embeddings", embeddings, outputDim);
+        this.embeddings = Shapes.copy(embeddings);
+    }
+
+    /** The vocabulary size: valid ids are {@code [0, input_dim)}. */
+    public int inputDim() {
+        return inputDim;
+    }
+
+    /** E, the size of one embedded step. */
+    public int outputDim() {
+        return outputDim;
+    }
+
+    public boolean maskZero() {
+        return maskZero;
+    }
+
+    /**
+     * @param tokens {@code [B][T]} ids in {@code [0, input_dim)}, already checked by the caller
+     * @return {@code [B][T][E]}; rows are fresh copies
+     */
+    public float[][][] lookup(int[][] tokens) {
+        float[][][] out = new float[tokens.length][][];
+        for (int b = 0; b < tokens.length; b++) {
+            out[b] = new float[tokens[b].length][];
+            for (int t = 0; t < tokens[b].length; t++) {
+                out[b][t] = embeddings[tokens[b][t]].clone();
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The Keras mask for {@code tokens [B][T]}: {@code false} where the id is 0, when {@code mask_zero}; else
+     * {@code null} (no mask).
+     */
+    public boolean[][] mask(int[][] tokens) {
+        if (!maskZero) {
+            return null;
+        }
+        boolean[][] mask = new boolean[tokens.length][];
+        for (int b = 0; b < tokens.length; b++) {
+            mask[b] = new boolean[tokens[b].length];
+            for (int t = 0; t < tokens[b].length; t++) {
+                mask[b][t] = tokens[b][t] != 0;
+            }
+        }
+        return mask;
+    }
+
+    /** {@code embeddings [input_dim][output_dim]} as a fresh copy. */
+    public float[][] embeddings() {
+        return Shapes.copy(embeddings);
+    }
+}
