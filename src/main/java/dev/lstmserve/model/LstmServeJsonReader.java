@@ -1,0 +1,346 @@
+package dev.lstmserve.model;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+
+import dev.lstmserve.core.Activation;
+import dev.lstmserve.core.Embedding;
+import dev.lstmserve.core.LstmLayer;
+import dev.lstmserve.core.LstmState;
+import dev.lstmserve.core.LstmWeights;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Reads the project's own model format, {@code lstm-serve-model} version 1 (see README, "Model format"). Every
+ * problem is reported with the JSON path of the offending field and the shape it has and needs.
+ */
+final class LstmServeJsonReader {
+
+    static final String FORMAT = "lstm-serve-json";
+
+    private static final JsonMapper MAPPER = JsonMapper.builder().build();
+    private static final Set<String> TOP_LEVEL = Set.of("format", "version", "name", "description", "generated_by",
+            "keras_version", "vocabulary", "embedding", "lstm", "parity");
+    private static final Set<String> EMBEDDING = Set.of("input_dim", "output_dim", "mask_zero", "embeddings");
+    private static final Set<String> LSTM = Set.of("units", "activation", "recurrent_activation", "use_bias",
+            "go_backwards", "kernel", "recurrent_kernel", "bias");
+    private static final Set<String> SAMPLE = Set.of("name", "tokens", "inputs", "initial_state", "return_sequences",
+            "return_state", "expected");
+
+    private LstmServeJsonReader() {
+    }
+
+    /**
+     * @param source names the file in every error
+     * @throws ModelLoadException naming {@code source}, the field and the problem
+     */
+    static LstmModel read(InputStream in, String source) {
+        JsonNode root;
+        try (in) {
+            root = MAPPER.readTree(in);
+        } catch (JacksonException e) {
+            throw new ModelLoadException(source, "not valid JSON: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new ModelLoadException(source, "cannot be read: " + e.getMessage(), e);
+        }
+        try {
+            return read(root, source);
+        } catch (IllegalArgumentException e) {
+            throw new ModelLoadException(source, e.getMessage(), e);
+        }
+    }
+
+    private static LstmModel read(JsonNode root, String source) {
+        if (root == null || !root.isObject()) {
+            throw new IllegalArgumentException("expected a JSON object with \"format\": \"lstm-serve-model\"");
+        }
+        checkFields(root, "", TOP_LEVEL);
+        String format = text(root, "format", null);
+        if (!"lstm-serve-model".equals(format)) {
+            throw new IllegalArgumentException("format = " + root.get("format") + "; expected \"lstm-serve-model\"");
+        }
+        int version = integer(root, "version", "version", -1);
+        if (version != 1) {
+            throw new IllegalArgumentException("version = " + root.get("version") + "; this service reads version 1");
+        }
+        String name = text(root, "name", null);
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("name is missing");
+        }
+        String kerasVersion = text(root, "keras_version", null);
+
+        Vocabulary vocabulary = null;
+        if (root.has("vocabulary")) {
+            List<String> words = new ArrayList<>();
+            JsonNode list = array(root.get("vocabulary"), "vocabulary");
+            for (int i = 0; i < list.size(); i++) {
+                if (!list.get(i).isString()) {
+                    throw new IllegalArgumentException("vocabulary[" + i + "] = " + list.get(i) + " is not a string");
+                }
+                words.add(list.get(i).asString());
+            }
+            vocabulary = new Vocabulary(words);
+        }
+
+        Embedding embedding = root.has("embedding") ? embedding(root.get("embedding")) : null;
+        if (vocabulary != null && embedding != null && vocabulary.size() != embedding.inputDim()) {
+            throw new IllegalArgumentException("vocabulary has " + vocabulary.size()
+                    + " words but embedding.input_dim = " + embedding.inputDim());
+        }
+        if (vocabulary != null && embedding == null) {
+            throw new IllegalArgumentException("vocabulary needs an embedding to look its ids up");
+        }
+        JsonNode lstmNode = root.get("lstm");
+        if (lstmNode == null) {
+            throw new IllegalArgumentException("lstm is missing");
+        }
+        LstmLayer lstm = lstm(lstmNode, kerasMajor(kerasVersion));
+        if (embedding != null && embedding.outputDim() != lstm.weights().inputSize()) {
+            throw new IllegalArgumentException("lstm.kernel has " + lstm.weights().inputSize()
+                    + " rows; expected " + embedding.outputDim() + " (embedding.output_dim)");
+        }
+
+        List<ParitySample> parity = new ArrayList<>();
+        if (root.has("parity")) {
+            JsonNode samples = array(root.get("parity"), "parity");
+            for (int i = 0; i < samples.size(); i++) {
+                parity.add(sample(samples.get(i), "parity[" + i + "]"));
+            }
+        }
+        return new LstmModel(name, source, FORMAT, kerasVersion, vocabulary, embedding, lstm, parity);
+    }
+
+    private static Embedding embedding(JsonNode node) {
+        checkFields(node, "embedding.", EMBEDDING);
+        float[][] embeddings = matrix(node.get("embeddings"), "embedding.embeddings");
+        Embedding embedding = new Embedding(embeddings, bool(node, "mask_zero", "embedding.mask_zero", false));
+        int inputDim = integer(node, "input_dim", "embedding.input_dim", embedding.inputDim());
+        int outputDim = integer(node, "output_dim", "embedding.output_dim", embedding.outputDim());
+        if (inputDim != embedding.inputDim() || outputDim != embedding.outputDim()) {
+            throw new IllegalArgumentException("embedding.embeddings is [" + embedding.inputDim() + "]["
+                    + embedding.outputDim() + "]; expected [" + inputDim + "][" + outputDim
+                    + "] (input_dim, output_dim)");
+        }
+        return embedding;
+    }
+
+    private static LstmLayer lstm(JsonNode node, int kerasMajor) {
+        checkFields(node, "lstm.", LSTM);
+        float[][] kernel = matrix(node.get("kernel"), "lstm.kernel");
+        float[][] recurrentKernel = matrix(node.get("recurrent_kernel"), "lstm.recurrent_kernel");
+        boolean useBias = bool(node, "use_bias", "lstm.use_bias", true);
+        float[] bias = null;
+        if (useBias) {
+            bias = vector(node.get("bias"), "lstm.bias");
+        } else if (node.has("bias") && !node.get("bias").isNull()) {
+            throw new IllegalArgumentException("lstm.bias is given but lstm.use_bias is false");
+        }
+        LstmWeights weights;
+        try {
+            weights = LstmWeights.of(kernel, recurrentKernel, bias);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("lstm." + e.getMessage(), e);
+        }
+        int units = integer(node, "units", "lstm.units", weights.units());
+        if (units != weights.units()) {
+            throw new IllegalArgumentException("lstm.recurrent_kernel has " + weights.units()
+                    + " rows; expected " + units + " (lstm.units)");
+        }
+        Activation activation = activation(node, "activation", "tanh", kerasMajor);
+        Activation recurrentActivation = activation(node, "recurrent_activation", "sigmoid", kerasMajor);
+        return new LstmLayer(weights, activation, recurrentActivation, bool(node, "go_backwards", "lstm.go_backwards", false));
+    }
+
+    private static ParitySample sample(JsonNode node, String path) {
+        if (!node.isObject()) {
+            throw new IllegalArgumentException(path + " is not an object");
+        }
+        checkFields(node, path + ".", SAMPLE);
+        String name = text(node, "name", path + ".name");
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException(path + ".name is missing");
+        }
+        int[][] tokens = node.has("tokens") ? intMatrix(node.get("tokens"), path + ".tokens") : null;
+        float[][][] inputs = node.has("inputs") ? tensor3(node.get("inputs"), path + ".inputs") : null;
+        if ((tokens == null) == (inputs == null)) {
+            throw new IllegalArgumentException(path + " needs exactly one of tokens and inputs");
+        }
+        LstmState initialState = null;
+        if (node.has("initial_state")) {
+            JsonNode state = node.get("initial_state");
+            checkFields(state, path + ".initial_state.", Set.of("h", "c"));
+            initialState = new LstmState(matrix(state.get("h"), path + ".initial_state.h"),
+                    matrix(state.get("c"), path + ".initial_state.c"));
+        }
+        boolean returnSequences = bool(node, "return_sequences", path + ".return_sequences", true);
+        boolean returnState = bool(node, "return_state", path + ".return_state", true);
+        JsonNode expected = node.get("expected");
+        if (expected == null || !expected.isObject()) {
+            throw new IllegalArgumentException(path + ".expected is missing");
+        }
+        checkFields(expected, path + ".expected.", Set.of("outputs", "h", "c"));
+        Object outputs = returnSequences
+                ? tensor3(expected.get("outputs"), path + ".expected.outputs")
+                : matrix(expected.get("outputs"), path + ".expected.outputs");
+        float[][] h = null;
+        float[][] c = null;
+        if (returnState) {
+            h = matrix(expected.get("h"), path + ".expected.h");
+            c = matrix(expected.get("c"), path + ".expected.c");
+        } else if (expected.has("h") || expected.has("c")) {
+            throw new IllegalArgumentException(path + ".expected has h/c but return_state is false");
+        }
+        return new ParitySample(name, tokens, inputs, initialState, returnSequences, returnState, outputs, h, c);
+    }
+
+    static int kerasMajor(String kerasVersion) {
+        if (kerasVersion == null || kerasVersion.isBlank()) {
+            return 3;
+        }
+        String major = kerasVersion.strip().split("\\.")[0];
+        try {
+            return Integer.parseInt(major);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("keras_version = \"" + kerasVersion + "\" does not start with a number");
+        }
+    }
+
+    private static Activation activation(JsonNode node, String field, String fallback, int kerasMajor) {
+        String name = text(node, field, "lstm." + field);
+        try {
+            return Activation.byKerasName(name == null ? fallback : name, kerasMajor);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("lstm." + field + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void checkFields(JsonNode node, String prefix, Set<String> known) {
+        if (!node.isObject()) {
+            throw new IllegalArgumentException((prefix.isEmpty() ? "the model" : prefix.substring(0, prefix.length() - 1))
+                    + " is not an object");
+        }
+        for (Iterator<String> it = node.propertyNames().iterator(); it.hasNext(); ) {
+            String field = it.next();
+            if (!known.contains(field)) {
+                throw new IllegalArgumentException("unknown field " + prefix + field + "; known: " + known.stream().sorted().toList());
+            }
+        }
+    }
+
+    private static String text(JsonNode node, String field, String path) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isString()) {
+            throw new IllegalArgumentException((path == null ? field : path) + " = " + value + " is not a string");
+        }
+        return value.asString();
+    }
+
+    private static int integer(JsonNode node, String field, String path, int fallback) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return fallback;
+        }
+        if (!value.isIntegralNumber() || !value.canConvertToInt()) {
+            throw new IllegalArgumentException(path + " = " + value + " is not an integer");
+        }
+        return value.intValue();
+    }
+
+    private static boolean bool(JsonNode node, String field, String path, boolean fallback) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return fallback;
+        }
+        if (!value.isBoolean()) {
+            throw new IllegalArgumentException(path + " = " + value + " is not true or false");
+        }
+        return value.booleanValue();
+    }
+
+    private static JsonNode array(JsonNode node, String path) {
+        if (node == null || node.isNull()) {
+            throw new IllegalArgumentException(path + " is missing");
+        }
+        if (!node.isArray()) {
+            throw new IllegalArgumentException(path + " is not an array");
+        }
+        return node;
+    }
+
+    private static float number(JsonNode node, String path) {
+        if (node == null || !node.isNumber()) {
+            throw new IllegalArgumentException(path + " = " + node + " is not a number");
+        }
+        double value = node.doubleValue();
+        if (!Double.isFinite(value) || Math.abs(value) > Float.MAX_VALUE) {
+            throw new IllegalArgumentException(path + " = " + node + " is not a finite float32");
+        }
+        return (float) value;
+    }
+
+    private static float[] vector(JsonNode node, String path) {
+        JsonNode list = array(node, path);
+        float[] values = new float[list.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = number(list.get(i), path + "[" + i + "]");
+        }
+        return values;
+    }
+
+    private static float[][] matrix(JsonNode node, String path) {
+        JsonNode list = array(node, path);
+        if (list.isEmpty()) {
+            throw new IllegalArgumentException(path + " is empty");
+        }
+        float[][] rows = new float[list.size()][];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = vector(list.get(i), path + "[" + i + "]");
+            if (rows[i].length != rows[0].length) {
+                throw new IllegalArgumentException(path + "[" + i + "] has " + rows[i].length
+                        + " values; expected " + rows[0].length + " like " + path + "[0]");
+            }
+        }
+        return rows;
+    }
+
+    private static float[][][] tensor3(JsonNode node, String path) {
+        JsonNode list = array(node, path);
+        if (list.isEmpty()) {
+            throw new IllegalArgumentException(path + " is empty");
+        }
+        float[][][] out = new float[list.size()][][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = matrix(list.get(i), path + "[" + i + "]");
+        }
+        return out;
+    }
+
+    private static int[][] intMatrix(JsonNode node, String path) {
+        JsonNode list = array(node, path);
+        if (list.isEmpty()) {
+            throw new IllegalArgumentException(path + " is empty");
+        }
+        int[][] rows = new int[list.size()][];
+        for (int i = 0; i < rows.length; i++) {
+            JsonNode row = array(list.get(i), path + "[" + i + "]");
+            rows[i] = new int[row.size()];
+            for (int j = 0; j < rows[i].length; j++) {
+                JsonNode value = row.get(j);
+                if (!value.isIntegralNumber() || !value.canConvertToInt()) {
+                    throw new IllegalArgumentException(path + "[" + i + "][" + j + "] = " + value + " is not an integer");
+                }
+                rows[i][j] = value.intValue();
+            }
+        }
+        return rows;
+    }
+}
