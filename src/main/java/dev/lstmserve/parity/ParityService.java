@@ -1,0 +1,92 @@
+package dev.lstmserve.parity;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import dev.lstmserve.config.LstmProperties;
+import dev.lstmserve.inference.LstmInference;
+import dev.lstmserve.inference.LstmService;
+import dev.lstmserve.model.LstmModel;
+import dev.lstmserve.model.ModelLoadException;
+import dev.lstmserve.model.ModelLoader;
+import dev.lstmserve.model.ParitySample;
+import dev.lstmserve.parity.ParityReport.CaseReport;
+import dev.lstmserve.parity.ParityReport.TensorCheck;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+
+/**
+ * The Keras-parity cases of this service: the served model's own samples, and the built-in seed example (run on the
+ * embedded seed-toy model with the same engine, so the engine is proven even when the served model carries no
+ * samples). They run once at start-up, where a failure stops the service, and again on every {@link #runNow()}.
+ */
+@Service
+public class ParityService {
+
+    private static final Logger log = LoggerFactory.getLogger(ParityService.class);
+
+    private final List<ParityCase> cases;
+    private final double rtol;
+    private final double atol;
+
+    /**
+     * @throws ModelLoadException when any case fails: the service must not serve a model it could not verify
+     */
+    public ParityService(LstmService service, LstmProperties properties) {
+        this.rtol = properties.parity().rtol();
+        this.atol = properties.parity().atol();
+        LstmModel served = service.model();
+        List<ParityCase> all = new ArrayList<>();
+        if (!served.source().equals("classpath:" + ModelLoader.DEFAULT_MODEL)) {
+            LstmInference seed = new LstmInference(ModelLoader.loadDefault());
+            seed.model().parity().forEach(sample -> all.add(new ParityCase(sample, seed)));
+        }
+        for (ParitySample sample : served.parity()) {
+            all.add(new ParityCase(sample, service.inference()));
+        }
+        this.cases = List.copyOf(all);
+
+        ParityReport report = runNow();
+        if (!report.passed()) {
+            throw new ModelLoadException(served.source(), "fails its Keras parity check (rtol " + rtol + ", atol "
+                    + atol + "): " + describeFailures(report));
+        }
+        log.info("Keras parity passed at start-up: {} case(s), rtol {}, atol {}, model '{}' from {}",
+                cases.size(), rtol, atol, served.name(), served.source());
+        if (served.parity().isEmpty()) {
+            log.warn("Model '{}' carries no parity samples: only the built-in seed example checks the engine",
+                    served.name());
+        }
+    }
+
+    /** Runs every case now with the serving engine. */
+    public ParityReport runNow() {
+        return ParityChecker.check(cases, rtol, atol);
+    }
+
+    static String describeFailures(ParityReport report) {
+        return report.cases().stream()
+                .filter(c -> !c.passed())
+                .map(ParityService::describe)
+                .collect(Collectors.joining("; "));
+    }
+
+    private static String describe(CaseReport failed) {
+        if (failed.error() != null) {
+            return "sample '" + failed.name() + "' (model " + failed.model() + "): " + failed.error();
+        }
+        return "sample '" + failed.name() + "' (model " + failed.model() + "): " + failed.checks().stream()
+                .filter(check -> !check.allclose())
+                .map(ParityService::describe)
+                .collect(Collectors.joining(", "));
+    }
+
+    private static String describe(TensorCheck check) {
+        return "tensor " + check.tensor()
+                + (check.maxAbsError() == null ? "" : " max_abs_error " + check.maxAbsError())
+                + (check.detail() == null ? "" : " (" + check.detail() + ")");
+    }
+}

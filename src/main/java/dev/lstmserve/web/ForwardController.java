@@ -1,0 +1,33 @@
+package dev.lstmserve.web;
+
+import dev.lstmserve.inference.ForwardQuery;
+import dev.lstmserve.inference.ForwardResult;
+import dev.lstmserve.inference.LstmService;
+
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+/** {@code POST /lstm/forward}: the served LSTM layer's outputs and final state. */
+@RestController
+class ForwardController {
+
+    private final LstmService service;
+
+    ForwardController(LstmService service) {
+        this.service = service;
+    }
+
+    @PostMapping(path = "/lstm/forward", consumes = MediaType.APPLICATION_JSON_VALUE,
+            produces = MediaType.APPLICATION_JSON_VALUE)
+    ForwardResponse forward(@RequestBody ForwardRequest request) {
+        StateBody state = request.initialState();
+        ForwardResult result = service.forward(new ForwardQuery(request.tokens(), request.text(), request.inputs(),
+                state == null ? null : state.h(), state == null ? null : state.c(), state != null,
+                request.returnSequences(), request.returnState()));
+        ForwardResponse.FloatState finalState = result.h() == null ? null
+                : new ForwardResponse.FloatState(result.h(), result.c());
+        return new ForwardResponse(result.outputs(), finalState, service.model().name());
+    }
+}

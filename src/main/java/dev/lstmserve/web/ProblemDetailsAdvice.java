@@ -1,0 +1,210 @@
+package dev.lstmserve.web;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import dev.lstmserve.inference.InvalidInputException;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import org.springframework.web.servlet.resource.NoResourceFoundException;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.exc.InputCoercionException;
+import tools.jackson.core.exc.StreamConstraintsException;
+import tools.jackson.core.exc.StreamReadException;
+import tools.jackson.databind.exc.InvalidFormatException;
+import tools.jackson.databind.exc.InvalidNullException;
+import tools.jackson.databind.exc.MismatchedInputException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
+
+/**
+ * Every error as RFC 9457 {@code application/problem+json}, with a {@code detail} that names the offending field and
+ * value or shape. Spring's own MVC errors (404, 405, 415, ...) come through {@link ResponseEntityExceptionHandler}.
+ * No stack trace ever reaches a client.
+ */
+@RestControllerAdvice
+class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ProblemDetailsAdvice.class);
+
+    @ExceptionHandler(InvalidInputException.class)
+    ResponseEntity<Object> invalidInput(InvalidInputException e, WebRequest request) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, e.getMessage());
+        problem.setTitle("Invalid input");
+        if (e.field() != null) {
+            problem.setProperty("field", e.field());
+        }
+        return handleExceptionInternal(e, problem, new HttpHeaders(), HttpStatus.BAD_REQUEST, request);
+    }
+
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<Object> unexpected(Exception e, WebRequest request) {
+        String id = UUID.randomUUID().toString();
+        log.error("Unexpected error {} on {}", id, request.getDescription(false), e);
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,
+                "The request could not be processed; the service log has the cause under id " + id);
+        problem.setTitle("Internal error");
+        return handleExceptionInternal(e, problem, new HttpHeaders(), HttpStatus.INTERNAL_SERVER_ERROR, request);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleNoResourceFoundException(NoResourceFoundException e, HttpHeaders headers,
+                                                                    HttpStatusCode status, WebRequest request) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, "no endpoint at "
+                + e.getHttpMethod() + " /" + e.getResourcePath() + "; the API is described at /v3/api-docs");
+        problem.setTitle("Not Found");
+        return handleExceptionInternal(e, problem, headers, HttpStatus.NOT_FOUND, request);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException e,
+                                                                  HttpHeaders headers, HttpStatusCode status,
+                                                                  WebRequest request) {
+        RequestBodyLimitFilter.TooLargeException tooLarge = find(e, RequestBodyLimitFilter.TooLargeException.class);
+        if (tooLarge != null) {
+            ProblemDetail problem = RequestBodyLimitFilter.problem(tooLarge.limit());
+            return handleExceptionInternal(e, problem, headers, HttpStatus.CONTENT_TOO_LARGE, request);
+        }
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, describe(e));
+        problem.setTitle("Invalid request body");
+        JacksonException jackson = find(e, JacksonException.class);
+        if (jackson != null && !jackson.getPath().isEmpty()) {
+            problem.setProperty("field", path(jackson.getPath()));
+        }
+        return handleExceptionInternal(e, problem, headers, HttpStatus.BAD_REQUEST, request);
+    }
+
+    static String describe(HttpMessageNotReadableException e) {
+        JacksonException jackson = find(e, JacksonException.class);
+        if (jackson == null) {
+            return "the request body is missing or unreadable; expected a JSON object";
+        }
+        String field = path(jackson.getPath());
+        if (jackson instanceof UnrecognizedPropertyException unknown) {
+            return "unknown field \"" + unknown.getPropertyName() + "\"" + (parent(unknown.getPath()).isEmpty() ? ""
+                    : " in " + parent(unknown.getPath())) + "; known fields: " + known(unknown.getKnownPropertyIds());
+        }
+        if (jackson instanceof InvalidNullException nul) {
+            return field + " is null; expected " + expected(elementType(nul));
+        }
+        if (jackson instanceof InvalidFormatException format) {
+            return field + " = " + format.getValue() + " is not " + expected(elementType(format));
+        }
+        if (jackson instanceof MismatchedInputException mismatch) {
+            String got = got(mismatch.getCurrentToken());
+            return (field.isEmpty() ? "the request body" : field) + " is " + got + "; expected "
+                    + expected(elementType(mismatch));
+        }
+        if (jackson instanceof StreamConstraintsException) {
+            return "the JSON exceeds a parser limit: " + jackson.getOriginalMessage();
+        }
+        if (jackson instanceof InputCoercionException coercion) {
+            return (field.isEmpty() ? "a number" : field) + " is out of range: " + coercion.getOriginalMessage();
+        }
+        if (jackson.getOriginalMessage().startsWith("Non-standard token")) {
+            return (field.isEmpty() ? "a number" : field) + " is NaN or Infinity, which JSON and float32 inputs do not"
+                    + " allow; send finite numbers";
+        }
+        if (jackson instanceof StreamReadException read && read.getLocation() != null) {
+            return "malformed JSON at line " + read.getLocation().getLineNr() + ", column "
+                    + read.getLocation().getColumnNr() + ": " + read.getOriginalMessage();
+        }
+        return (field.isEmpty() ? "" : field + ": ") + jackson.getOriginalMessage();
+    }
+
+    /**
+     * The type Jackson wanted at the failing path: for an element of a primitive array ({@code int[]}), Jackson
+     * reports the array type with the element's index, so the element type is the component type.
+     */
+    private static Class<?> elementType(MismatchedInputException e) {
+        Class<?> type = e.getTargetType();
+        List<JacksonException.Reference> path = e.getPath();
+        boolean atIndex = !path.isEmpty() && path.get(path.size() - 1).getPropertyName() == null;
+        return type != null && type.isArray() && type.getComponentType().isPrimitive() && atIndex
+                ? type.getComponentType() : type;
+    }
+
+    private static String expected(Class<?> type) {
+        if (type == null) {
+            return "a value of another type";
+        }
+        if (type == int.class || type == Integer.class || type == long.class || type == Long.class) {
+            return "an integer";
+        }
+        if (type == double.class || type == Double.class || type == float.class || type == Float.class) {
+            return "a number";
+        }
+        if (type == boolean.class || type == Boolean.class) {
+            return "true or false";
+        }
+        if (type == String.class) {
+            return "a string";
+        }
+        if (type.isArray() || Collection.class.isAssignableFrom(type)) {
+            return "an array";
+        }
+        return "an object";
+    }
+
+    private static String got(JsonToken token) {
+        if (token == null) {
+            return "missing";
+        }
+        return switch (token) {
+            case START_ARRAY -> "an array";
+            case START_OBJECT -> "an object";
+            case VALUE_STRING -> "a string";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+            case VALUE_NULL -> "null";
+            default -> token.name().toLowerCase(Locale.ROOT);
+        };
+    }
+
+    private static String known(Collection<Object> ids) {
+        return ids == null ? "" : ids.stream().map(String::valueOf).sorted().collect(Collectors.joining(", "));
+    }
+
+    /** A Jackson path as the contract writes it: {@code initial_state.h[1][0]}. */
+    static String path(List<JacksonException.Reference> references) {
+        StringBuilder path = new StringBuilder();
+        for (JacksonException.Reference reference : references) {
+            if (reference.getPropertyName() != null) {
+                path.append(path.isEmpty() ? "" : ".").append(reference.getPropertyName());
+            } else if (reference.getIndex() >= 0) {
+                path.append('[').append(reference.getIndex()).append(']');
+            }
+        }
+        return path.toString();
+    }
+
+    private static String parent(List<JacksonException.Reference> references) {
+        return references.isEmpty() ? "" : path(references.subList(0, references.size() - 1));
+    }
+
+    private static <T extends Throwable> T find(Throwable e, Class<T> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return null;
+    }
+}
