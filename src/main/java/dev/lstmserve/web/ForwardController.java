@@ -28,6 +28,6 @@ class ForwardController {
                 request.returnSequences(), request.returnState()));
         ForwardResponse.FloatState finalState = result.h() == null ? null
                 : new ForwardResponse.FloatState(result.h(), result.c());
-        return new ForwardResponse(result.outputs(), finalState, service.model().name());
+        return new ForwardResponse((Object[]) result.outputs(), finalState, service.model().name());
     }
 }

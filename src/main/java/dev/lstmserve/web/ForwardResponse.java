@@ -1,5 +1,6 @@
 package dev.lstmserve.web;
 
+import io.swagger.v3.oas.annotations.media.ArraySchema;
 import io.swagger.v3.oas.annotations.media.Schema;
 
 /**
@@ -9,9 +10,9 @@ import io.swagger.v3.oas.annotations.media.Schema;
  * @param state   {@code h, c [B][H]}; absent without return_state
  */
 record ForwardResponse(
-        @Schema(description = "[B][T][H] when return_sequences, else [B][H] (the last output, as Keras)",
-                type = "array")
-        Object outputs,
+        @ArraySchema(arraySchema = @Schema(description = "[B][T][H] when return_sequences, else [B][H] (the last"
+                + " output, as Keras)"), schema = @Schema(description = "one row: [T][H] or [H]", types = "array"))
+        Object[] outputs,
         @Schema(description = "final state, [B][H] each; present when return_state")
         FloatState state,
         @Schema(description = "the served model's name", example = "seed-toy")
