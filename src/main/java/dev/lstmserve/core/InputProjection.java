@@ -2,7 +2,7 @@ package dev.lstmserve.core;
 
 /**
  * The input half of every step's pre-activations, computed for all steps at once before the time loop:
- * {@code zx [B*T][4H] = inputs [B*T][E] · kernel [E][4H] + bias [4H]}.
+ * {@code zx [T*B][4H] = inputs [T*B][E] · kernel [E][4H] + bias [4H]} (time-major rows).
  */
 public enum InputProjection {
 
@@ -28,28 +28,17 @@ public enum InputProjection {
 
     /**
      * @param x      inputs, row-major {@code [rows][E]}
-     * @param rows   B*T
-     * @return       {@code [rows][4H]} row-major, bias added
+     * @param rows   T*B
+     * @return       {@code [rows][4H]}, bias added
      */
-    static float[] projectJava(float[] x, int rows, LstmWeights weights) {
-        int e = weights.inputSize();
+    static float[][] projectJava(float[] x, int rows, LstmWeights weights) {
         int gates = 4 * weights.units();
-        float[] kernel = weights.kernelData();
         float[] bias = weights.biasData();
-        float[] zx = new float[rows * gates];
+        float[][] zx = new float[rows][];
         for (int r = 0; r < rows; r++) {
-            int out = r * gates;
-            if (bias != null) {
-                System.arraycopy(bias, 0, zx, out, gates);
-            }
-            for (int k = 0; k < e; k++) {
-                float xk = x[r * e + k];
-                int w = k * gates;
-                for (int j = 0; j < gates; j++) {
-                    zx[out + j] += xk * kernel[w + j];
-                }
-            }
+            zx[r] = bias == null ? new float[gates] : bias.clone();
         }
+        MatMul.accumulate(x, 0, rows, weights.inputSize(), weights.kernelData(), gates, zx, 0);
         return zx;
     }
 }

@@ -1,5 +1,10 @@
 package dev.lstmserve.core;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+
 /**
  * A Keras LSTM layer at inference: the time loop over {@link LstmCell}, with Keras' {@code go_backwards} and masking.
  *
@@ -11,6 +16,9 @@ package dev.lstmserve.core;
  * <p>Immutable and safe for concurrent calls.
  */
 public final class LstmLayer {
+
+    /** Multiply-adds in the time loop from which a batch is split across cores (~1 ms of work). */
+    static final long PARALLEL_MIN_WORK = 1L << 22;
 
     private final LstmWeights weights;
     private final Activation activation;
@@ -78,7 +86,6 @@ public final class LstmLayer {
         int batch = inputs.length;
         int units = weights.units();
         int inputSize = weights.inputSize();
-        int gates = 4 * units;
         if (batch == 0) {
             throw new IllegalArgumentException("inputs is empty; expected [batch][time][" + inputSize + "]");
         }
@@ -86,48 +93,88 @@ public final class LstmLayer {
         if (steps == 0) {
             throw new IllegalArgumentException("inputs[0] is empty; expected at least one time step");
         }
-        float[] x = flattenInputs(inputs, steps, inputSize);
+        float[] x = timeMajor(inputs, steps, inputSize);
         checkMask(mask, batch, steps);
         LstmState state = initialState == null ? LstmState.zeros(batch, units) : initialState.forBatch(batch, units);
 
-        float[] zx = project(x, batch * steps);
-        float[] h = Shapes.flatten("initial_state.h", state.h(), units);
-        float[] c = Shapes.flatten("initial_state.c", state.c(), units);
-        float[] z = new float[batch * gates];
-        float[] recurrentKernel = weights.recurrentKernelData();
-        boolean[] emitted = new boolean[batch];
-        float[][][] outputs = new float[batch][steps][];
-
-        for (int s = 0; s < steps; s++) {
-            int t = goBackwards ? steps - 1 - s : s;
-            for (int b = 0; b < batch; b++) {
-                System.arraycopy(zx, (b * steps + t) * gates, z, b * gates, gates);
-                int zRow = b * gates;
-                int hRow = b * units;
-                for (int k = 0; k < units; k++) {
-                    float hk = h[hRow + k];
-                    int w = k * gates;
-                    for (int j = 0; j < gates; j++) {
-                        z[zRow + j] += hk * recurrentKernel[w + j];
-                    }
-                }
+        Sequence run = new Sequence(project(x, steps * batch), batch, steps, mask,
+                Shapes.flatten("initial_state.h", state.h(), units), Shapes.flatten("initial_state.c", state.c(), units));
+        int chunks = chunks(batch, steps);
+        if (chunks == 1) {
+            run.rows(0, batch);
+        } else {
+            // Rows are independent, so batch slices run in parallel; the bits do not depend on the slicing.
+            int size = ((batch + chunks - 1) / chunks + 3) / 4 * 4;
+            List<ForkJoinTask<?>> others = new ArrayList<>();
+            for (int from = size; from < batch; from += size) {
+                int start = from;
+                int end = Math.min(batch, from + size);
+                others.add(ForkJoinPool.commonPool().submit(() -> run.rows(start, end)));
             }
-            for (int b = 0; b < batch; b++) {
-                if (mask == null || mask[b][t]) {
-                    LstmCell.step(z, b * gates, c, h, b * units, units, activation, recurrentActivation);
-                    emitted[b] = true;
-                }
-                float[] out = new float[units];
-                if (emitted[b]) {
-                    System.arraycopy(h, b * units, out, 0, units);
-                }
-                outputs[b][s] = out;
-            }
+            run.rows(0, Math.min(batch, size));
+            others.forEach(ForkJoinTask::join);
         }
-        return new LstmResult(outputs, new LstmState(Shapes.unflatten(h, batch, units), Shapes.unflatten(c, batch, units)));
+        return new LstmResult(run.outputs,
+                new LstmState(Shapes.unflatten(run.h, batch, units), Shapes.unflatten(run.c, batch, units)));
     }
 
-    private float[] project(float[] x, int rows) {
+    /** How many slices of the batch to run in parallel: one unless the work (in multiply-adds) repays a thread. */
+    private int chunks(int batch, int steps) {
+        long work = (long) batch * steps * weights.units() * 4L * weights.units();
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (batch < 8 || work < PARALLEL_MIN_WORK || cores < 2) {
+            return 1;
+        }
+        return Math.min(cores, batch / 4);
+    }
+
+    /** One forward pass's arrays: {@code zx [T*B][4H]} time-major, {@code h, c [B*H]}, {@code outputs [B][T][H]}. */
+    private final class Sequence {
+
+        private final float[][] zx;
+        private final int batch;
+        private final int steps;
+        private final boolean[][] mask;
+        private final float[] h;
+        private final float[] c;
+        private final float[][][] outputs;
+
+        Sequence(float[][] zx, int batch, int steps, boolean[][] mask, float[] h, float[] c) {
+            this.zx = zx;
+            this.batch = batch;
+            this.steps = steps;
+            this.mask = mask;
+            this.h = h;
+            this.c = c;
+            this.outputs = new float[batch][steps][];
+        }
+
+        /** The time loop for batch rows {@code [from, to)}; touches only those rows' state. */
+        void rows(int from, int to) {
+            int units = weights.units();
+            int gates = 4 * units;
+            float[] recurrentKernel = weights.recurrentKernelData();
+            boolean[] emitted = new boolean[to - from];
+            for (int s = 0; s < steps; s++) {
+                int t = goBackwards ? steps - 1 - s : s;
+                // zx rows of step t, batch rows [from, to), become z = x_t·kernel + bias + h_tm1·recurrent_kernel.
+                MatMul.accumulate(h, from, to - from, units, recurrentKernel, gates, zx, t * batch + from);
+                for (int b = from; b < to; b++) {
+                    if (mask == null || mask[b][t]) {
+                        LstmCell.step(zx[t * batch + b], 0, c, h, b * units, units, activation, recurrentActivation);
+                        emitted[b - from] = true;
+                    }
+                    float[] out = new float[units];
+                    if (emitted[b - from]) {
+                        System.arraycopy(h, b * units, out, 0, units);
+                    }
+                    outputs[b][s] = out;
+                }
+            }
+        }
+    }
+
+    private float[][] project(float[] x, int rows) {
         if (projection == InputProjection.JAVA) {
             return InputProjection.projectJava(x, rows, weights);
         }
@@ -143,9 +190,11 @@ public final class LstmLayer {
         return kernel.project(x, rows, weights.biasData());
     }
 
-    private static float[] flattenInputs(float[][][] inputs, int steps, int inputSize) {
-        float[] x = new float[inputs.length * steps * inputSize];
-        for (int b = 0; b < inputs.length; b++) {
+    /** {@code inputs [B][T][E]} as one time-major array {@code [T][B][E]}, checking every shape. */
+    private static float[] timeMajor(float[][][] inputs, int steps, int inputSize) {
+        int batch = inputs.length;
+        float[] x = new float[batch * steps * inputSize];
+        for (int b = 0; b < batch; b++) {
             if (inputs[b] == null || inputs[b].length != steps) {
                 throw new IllegalArgumentException("inputs[" + b + "] has " + (inputs[b] == null ? 0 : inputs[b].length)
                         + " time steps; expected " + steps + " like inputs[0]");
@@ -156,7 +205,7 @@ public final class LstmLayer {
                     throw new IllegalArgumentException("inputs[" + b + "][" + t + "] has "
                             + (step == null ? 0 : step.length) + " features; expected " + inputSize);
                 }
-                System.arraycopy(step, 0, x, (b * steps + t) * inputSize, inputSize);
+                System.arraycopy(step, 0, x, (t * batch + b) * inputSize, inputSize);
             }
         }
         return x;

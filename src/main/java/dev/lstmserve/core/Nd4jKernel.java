@@ -24,18 +24,20 @@ final class Nd4jKernel {
     /**
      * @param x    inputs, row-major {@code [rows][E]}
      * @param bias {@code [4H]} or {@code null}
-     * @return {@code [rows][4H]} row-major: {@code x · kernel + bias}
+     * @return {@code [rows][4H]}: {@code x · kernel + bias}
      */
-    float[] project(float[] x, int rows, float[] bias) {
+    float[][] project(float[] x, int rows, float[] bias) {
         try (INDArray xs = Nd4j.create(x, new long[] {rows, inputSize}, 'c');
              INDArray zx = Nd4j.createUninitialized(DataType.FLOAT, rows, gates)) {
             xs.mmul(kernel, zx);
-            float[] out = zx.data().asFloat();
-            if (bias != null) {
-                for (int r = 0; r < rows; r++) {
-                    int o = r * gates;
+            float[] flat = zx.data().asFloat();
+            float[][] out = new float[rows][gates];
+            for (int r = 0; r < rows; r++) {
+                float[] row = out[r];
+                System.arraycopy(flat, r * gates, row, 0, gates);
+                if (bias != null) {
                     for (int j = 0; j < gates; j++) {
-                        out[o + j] += bias[j];
+                        row[j] += bias[j];
                     }
                 }
             }
