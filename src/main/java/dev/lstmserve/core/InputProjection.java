@@ -8,7 +8,10 @@ public enum InputProjection {
 
     /** Plain Java loops: no call overhead, best for small kernels. */
     JAVA,
-    /** One ND4J (OpenBLAS) GEMM: pays 20–90 µs per call, wins for large kernels. */
+    /**
+     * One ND4J (OpenBLAS) GEMM per window, so that a window's bits never depend on its batch: pays 20–90 µs per call,
+     * wins for large kernels.
+     */
     ND4J,
     /** {@link #ND4J} when the kernel has at least {@link #GEMM_MIN_KERNEL_SIZE} values, else {@link #JAVA}. */
     AUTO;

@@ -97,7 +97,7 @@ public final class LstmLayer {
         checkMask(mask, batch, steps);
         LstmState state = initialState == null ? LstmState.zeros(batch, units) : initialState.forBatch(batch, units);
 
-        Sequence run = new Sequence(project(x, steps * batch), batch, steps, mask,
+        Sequence run = new Sequence(project(x, batch, steps), batch, steps, mask,
                 Shapes.flatten("initial_state.h", state.h(), units), Shapes.flatten("initial_state.c", state.c(), units));
         int chunks = chunks(batch, steps);
         if (chunks == 1) {
@@ -174,9 +174,9 @@ public final class LstmLayer {
         }
     }
 
-    private float[][] project(float[] x, int rows) {
+    private float[][] project(float[] x, int batch, int steps) {
         if (projection == InputProjection.JAVA) {
-            return InputProjection.projectJava(x, rows, weights);
+            return InputProjection.projectJava(x, steps * batch, weights);
         }
         Nd4jKernel kernel = nd4jKernel;
         if (kernel == null) {
@@ -187,7 +187,7 @@ public final class LstmLayer {
                 kernel = nd4jKernel;
             }
         }
-        return kernel.project(x, rows, weights.biasData());
+        return kernel.project(x, batch, steps, weights.biasData());
     }
 
     /** {@code inputs [B][T][E]} as one time-major array {@code [T][B][E]}, checking every shape. */

@@ -22,26 +22,39 @@ final class Nd4jKernel {
     }
 
     /**
-     * @param x    inputs, row-major {@code [rows][E]}
-     * @param bias {@code [4H]} or {@code null}
-     * @return {@code [rows][4H]}: {@code x · kernel + bias}
+     * @param x     inputs, row-major and time-major {@code [T][B][E]}
+     * @param batch B
+     * @param steps T
+     * @param bias  {@code [4H]} or {@code null}
+     * @return {@code [T*B][4H]} time-major: {@code x · kernel + bias}
      */
-    float[][] project(float[] x, int rows, float[] bias) {
-        try (INDArray xs = Nd4j.create(x, new long[] {rows, inputSize}, 'c');
-             INDArray zx = Nd4j.createUninitialized(DataType.FLOAT, rows, gates)) {
-            xs.mmul(kernel, zx);
-            float[] flat = zx.data().asFloat();
-            float[][] out = new float[rows][gates];
-            for (int r = 0; r < rows; r++) {
-                float[] row = out[r];
-                System.arraycopy(flat, r * gates, row, 0, gates);
-                if (bias != null) {
-                    for (int j = 0; j < gates; j++) {
-                        row[j] += bias[j];
+    float[][] project(float[] x, int batch, int steps, float[] bias) {
+        // One GEMM per window, not one for the batch: BLAS rounds a row differently with the number of rows it is
+        // given and the row's place among them (measured with ND4J's OpenBLAS: from 8 rows up, last-bit differences),
+        // so a window batched with others would not get the bits it gets alone. A window's T rows are always the
+        // same GEMM.
+        float[][] out = new float[steps * batch][];
+        float[] window = new float[steps * inputSize];
+        for (int b = 0; b < batch; b++) {
+            for (int t = 0; t < steps; t++) {
+                System.arraycopy(x, (t * batch + b) * inputSize, window, t * inputSize, inputSize);
+            }
+            try (INDArray xs = Nd4j.create(window, new long[] {steps, inputSize}, 'c');
+                 INDArray zx = Nd4j.createUninitialized(DataType.FLOAT, steps, gates)) {
+                xs.mmul(kernel, zx);
+                float[] flat = zx.data().asFloat();
+                for (int t = 0; t < steps; t++) {
+                    float[] row = new float[gates];
+                    System.arraycopy(flat, t * gates, row, 0, gates);
+                    if (bias != null) {
+                        for (int j = 0; j < gates; j++) {
+                            row[j] += bias[j];
+                        }
                     }
+                    out[t * batch + b] = row;
                 }
             }
-            return out;
         }
+        return out;
     }
 }

@@ -84,6 +84,7 @@ public final class ModelLoader {
                 return false;
             }
         }
-        return false;
+        // Only white space so far (JSON may be indented further than the head): the JSON reader decides.
+        return head.length > 0;
     }
 }
