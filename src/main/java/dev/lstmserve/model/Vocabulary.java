@@ -4,15 +4,19 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
- * The words of a language model by id, and the seed's tokenisation: lower-case, split on whitespace, a word not in
- * the vocabulary becomes {@value #UNKNOWN} (when the vocabulary has it).
+ * The words of a language model by id, and the seed's tokenisation: lower-case, split on white space (Unicode, like
+ * Python's {@code str.split()}), a word not in the vocabulary becomes {@value #UNKNOWN} (when the vocabulary has it).
  */
 public final class Vocabulary {
 
     /** The seed's token for words outside the vocabulary. */
     public static final String UNKNOWN = "<_unk>";
+
+    /** Unicode white space, as Python's {@code str.split()} splits (the seed's tokenisation). */
+    private static final Pattern WHITE_SPACE = Pattern.compile("(?U)\\s+");
 
     private final List<String> words;
     private final Map<String, Integer> ids;
@@ -26,9 +30,13 @@ public final class Vocabulary {
         this.ids = new HashMap<>();
         for (int id = 0; id < this.words.size(); id++) {
             String word = this.words.get(id);
-            if (word.isBlank() || !word.equals(word.strip()) || word.chars().anyMatch(Character::isWhitespace)) {
+            if (word.isEmpty() || WHITE_SPACE.matcher(word).find()) {
                 throw new IllegalArgumentException("vocabulary[" + id + "] = \"" + word
                         + "\" is not a single word without white space");
+            }
+            if (!word.equals(word.toLowerCase(Locale.ROOT))) {
+                throw new IllegalArgumentException("vocabulary[" + id + "] = \"" + word + "\" has upper-case letters;"
+                        + " text is lower-cased before lookup, so it could never match");
             }
             Integer previous = ids.put(word, id);
             if (previous != null) {
@@ -53,11 +61,12 @@ public final class Vocabulary {
      * @throws IllegalArgumentException when the window is empty, or a word is unknown and there is no {@value #UNKNOWN}
      */
     public int[] tokenize(String field, String window) {
-        String trimmed = window.strip();
-        if (trimmed.isEmpty()) {
+        String[] parts = WHITE_SPACE.splitAsStream(window.toLowerCase(Locale.ROOT))
+                .filter(part -> !part.isEmpty())
+                .toArray(String[]::new);
+        if (parts.length == 0) {
             throw new IllegalArgumentException(field + " = \"" + window + "\" has no words");
         }
-        String[] parts = trimmed.toLowerCase(Locale.ROOT).split("\\s+");
         Integer unknown = ids.get(UNKNOWN);
         int[] tokens = new int[parts.length];
         for (int i = 0; i < parts.length; i++) {

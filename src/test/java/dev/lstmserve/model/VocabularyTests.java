@@ -56,4 +56,17 @@ class VocabularyTests {
         assertThatThrownBy(() -> new Vocabulary(List.of("a", "")))
                 .hasMessageContaining("vocabulary[1] = \"\"");
     }
+
+    @Test
+    void unicodeWhiteSpaceSplitsWordsLikePythonsSplit() {
+        // Python: "the\u00a0word\u2003<_unk>\u3000is".split() == ["the", "word", "<_unk>", "is"]
+        assertThat(SEED.tokenize("text[0]", "\u00a0the\u00a0word\u2003<_unk>\u3000is\u00a0")).containsExactly(7, 8, 0, 5);
+    }
+
+    @Test
+    void anUpperCaseVocabularyWordIsRefusedBecauseLowerCasedTextCouldNeverMatchIt() {
+        assertThatThrownBy(() -> new Vocabulary(List.of("<_unk>", "Flower")))
+                .hasMessage("vocabulary[1] = \"Flower\" has upper-case letters; text is lower-cased before lookup,"
+                        + " so it could never match");
+    }
 }
