@@ -13,20 +13,22 @@ public enum InputProjection {
      * wins for large kernels.
      */
     ND4J,
-    /** {@link #ND4J} when the kernel has at least {@link #GEMM_MIN_KERNEL_SIZE} values, else {@link #JAVA}. */
+    /** {@link #ND4J} for windows of at least {@link #GEMM_MIN_WINDOW_WORK} multiply-adds, else {@link #JAVA}. */
     AUTO;
 
     /**
-     * E·4H from which AUTO uses ND4J. The choice depends on the model only, never on the batch, so a window gets
-     * the same bits whatever it is batched with. Measured in docs/PERFORMANCE.md.
+     * One window's projection work, T·E·4H multiply-adds, from which AUTO uses ND4J: below it the Java loops were
+     * faster here (docs/PERFORMANCE.md). The choice depends on the model and the window's length, never on the batch,
+     * so a window gets the same bits whatever it is batched with.
      */
-    public static final int GEMM_MIN_KERNEL_SIZE = 32 * 1024;
+    public static final long GEMM_MIN_WINDOW_WORK = 1L << 26;
 
-    InputProjection resolve(int inputSize, int units) {
+    /** The projection for windows of {@code steps} steps (never AUTO). */
+    InputProjection resolve(int inputSize, int units, int steps) {
         if (this != AUTO) {
             return this;
         }
-        return (long) inputSize * 4 * units >= GEMM_MIN_KERNEL_SIZE ? ND4J : JAVA;
+        return (long) steps * inputSize * 4 * units >= GEMM_MIN_WINDOW_WORK ? ND4J : JAVA;
     }
 
     /**

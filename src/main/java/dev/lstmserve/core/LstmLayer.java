@@ -42,7 +42,7 @@ public final class LstmLayer {
         this.activation = activation;
         this.recurrentActivation = recurrentActivation;
         this.goBackwards = goBackwards;
-        this.projection = projection.resolve(weights.inputSize(), weights.units());
+        this.projection = projection;
     }
 
     public LstmWeights weights() {
@@ -61,9 +61,9 @@ public final class LstmLayer {
         return goBackwards;
     }
 
-    /** The input projection this layer uses (never AUTO). */
-    public InputProjection projection() {
-        return projection;
+    /** The input projection this layer uses for windows of {@code steps} steps (never AUTO). */
+    public InputProjection projectionFor(int steps) {
+        return projection.resolve(weights.inputSize(), weights.units(), steps);
     }
 
     /** {@link #forward(float[][][], boolean[][], LstmState)} without a mask. */
@@ -175,7 +175,7 @@ public final class LstmLayer {
     }
 
     private float[][] project(float[] x, int batch, int steps) {
-        if (projection == InputProjection.JAVA) {
+        if (projectionFor(steps) == InputProjection.JAVA) {
             return InputProjection.projectJava(x, steps * batch, weights);
         }
         Nd4jKernel kernel = nd4jKernel;

@@ -20,12 +20,14 @@ import org.springframework.stereotype.Service;
 @Service
 public class LstmService {
 
+    private static final int LONG_WINDOW = 4096;
+
     private final LstmInference inference;
 
     public LstmService(LstmModel servedModel) {
         this.inference = new LstmInference(servedModel);
-        if (servedModel.lstm().projection() == InputProjection.ND4J) {
-            // Load the natives now rather than in the first request.
+        if (servedModel.lstm().projectionFor(LONG_WINDOW) == InputProjection.ND4J) {
+            // Long windows of this model go through ND4J: load its natives now rather than in such a request.
             Nd4jNatives.warmUp();
         }
     }

@@ -328,11 +328,14 @@ class LstmLayerTests {
     }
 
     @Test
-    void autoProjectionDependsOnTheModelOnly() {
-        assertThat(randomLayer(64, 128, InputProjection.AUTO, 1).projection()).isEqualTo(InputProjection.ND4J);
-        assertThat(randomLayer(63, 128, InputProjection.AUTO, 1).projection()).isEqualTo(InputProjection.JAVA);
-        assertThat(layer(find(LSTM_CASES, "larger_H32"), InputProjection.AUTO).projection())
+    void autoProjectionDependsOnTheModelAndTheWindowLengthOnly() {
+        // E·4H = 64·512 = 2^15, so windows of 2^11 steps reach GEMM_MIN_WINDOW_WORK = 2^26.
+        LstmLayer large = randomLayer(64, 128, InputProjection.AUTO, 1);
+        assertThat(large.projectionFor(2048)).isEqualTo(InputProjection.ND4J);
+        assertThat(large.projectionFor(2047)).isEqualTo(InputProjection.JAVA);
+        assertThat(layer(find(LSTM_CASES, "larger_H32"), InputProjection.AUTO).projectionFor(12))
                 .isEqualTo(InputProjection.JAVA);
+        assertThat(randomLayer(64, 128, InputProjection.ND4J, 1).projectionFor(1)).isEqualTo(InputProjection.ND4J);
     }
 
     @ParameterizedTest
