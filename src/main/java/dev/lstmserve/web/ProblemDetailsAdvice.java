@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import dev.lstmserve.inference.InvalidInputException;
@@ -18,6 +19,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.ServletWebRequest;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
@@ -40,6 +42,9 @@ import tools.jackson.databind.exc.UnrecognizedPropertyException;
 class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemDetailsAdvice.class);
+
+    private static final Pattern SOURCE = Pattern.compile(
+            "\\s*\\([^()\\[]*\\[Source: [^\\]]*\\]\\)|\\s*at \\[Source: [^\\]]*\\]");
 
     @ExceptionHandler(InvalidInputException.class)
     ResponseEntity<Object> invalidInput(InvalidInputException e, WebRequest request) {
@@ -64,8 +69,12 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
     @Override
     protected ResponseEntity<Object> handleNoResourceFoundException(NoResourceFoundException e, HttpHeaders headers,
                                                                     HttpStatusCode status, WebRequest request) {
+        // The resource path is what the resource handler looked up, normalised (/lstm/model/ becomes lstm/model):
+        // naming that would tell a client that /lstm/model does not exist.
+        String path = request instanceof ServletWebRequest servlet ? servlet.getRequest().getRequestURI()
+                : "/" + e.getResourcePath();
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, "no endpoint at "
-                + e.getHttpMethod() + " /" + e.getResourcePath() + "; the API is described at /v3/api-docs");
+                + e.getHttpMethod() + " " + path + "; the API is described at /v3/api-docs");
         problem.setTitle("Not Found");
         return handleExceptionInternal(e, problem, headers, HttpStatus.NOT_FOUND, request);
     }
@@ -101,6 +110,11 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
         if (jackson instanceof InvalidNullException nul) {
             return field + " is null; expected " + expected(elementType(nul));
         }
+        if (jackson instanceof MismatchedInputException trailing
+                && jackson.getOriginalMessage().startsWith("Trailing token")) {
+            return "the request body goes on after its JSON object" + at(trailing)
+                    + "; send exactly one JSON object";
+        }
         if (jackson instanceof InvalidFormatException format) {
             return field + " = " + format.getValue() + " is not " + expected(elementType(format));
         }
@@ -121,9 +135,22 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
         }
         if (jackson instanceof StreamReadException read && read.getLocation() != null) {
             return "malformed JSON at line " + read.getLocation().getLineNr() + ", column "
-                    + read.getLocation().getColumnNr() + ": " + read.getOriginalMessage();
+                    + read.getLocation().getColumnNr() + ": " + withoutSource(read.getOriginalMessage());
         }
-        return (field.isEmpty() ? "" : field + ": ") + jackson.getOriginalMessage();
+        return (field.isEmpty() ? "" : field + ": ") + withoutSource(jackson.getOriginalMessage());
+    }
+
+    private static String at(JacksonException e) {
+        return e.getLocation() == null || e.getLocation().getLineNr() < 0 ? ""
+                : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+    }
+
+    /**
+     * Jackson's message without its {@code (start marker at [Source: REDACTED (`StreamReadFeature...` disabled); ...])}
+     * parts, which tell a client nothing but the name of a parser setting.
+     */
+    private static String withoutSource(String message) {
+        return SOURCE.matcher(message).replaceAll("");
     }
 
     /**
@@ -134,7 +161,11 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
         Class<?> type = e.getTargetType();
         List<JacksonException.Reference> path = e.getPath();
         boolean atIndex = !path.isEmpty() && path.get(path.size() - 1).getPropertyName() == null;
-        return type != null && type.isArray() && type.getComponentType().isPrimitive() && atIndex
+        // Jackson names the array type in two cases: an element it cannot coerce ("Cannot coerce String value ("7")
+        // to element of `int[]`"), and a value where the array itself belongs ("Cannot deserialize value of type
+        // `int[]` from Integer value", e.g. tokens [1, 2]). Only the message tells them apart.
+        boolean element = e instanceof InvalidNullException || e.getOriginalMessage().contains("element of");
+        return type != null && type.isArray() && type.getComponentType().isPrimitive() && atIndex && element
                 ? type.getComponentType() : type;
     }
 

@@ -42,24 +42,60 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         if (request.getContentLengthLong() > limit) {
-            ProblemDetail problem = problem(limit);
-            problem.setInstance(URI.create(request.getRequestURI()));
-            response.setStatus(HttpStatus.CONTENT_TOO_LARGE.value());
-            response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
             // The unread body is not worth keeping the connection for.
             response.setHeader("Connection", "close");
-            json.writeValue(response.getOutputStream(), problem);
+            reject(request, response);
             return;
         }
-        chain.doFilter(new LimitedRequest(request, limit), response);
+        try {
+            chain.doFilter(new LimitedRequest(request, limit), response);
+        } catch (IOException | ServletException | RuntimeException e) {
+            // Spring MVC's message converters turn a body that grows too large into a 413 (ProblemDetailsAdvice);
+            // a reader before them, such as Spring's FormContentFilter for a PUT, PATCH or DELETE form, lets the
+            // exception out of the chain, where it would become a 500.
+            if (!causedBy(e, TooLargeException.class) || response.isCommitted()) {
+                throw e;
+            }
+            response.reset();
+            reject(request, response);
+        }
+    }
+
+    private void reject(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        ProblemDetail problem = problem(limit);
+        problem.setInstance(URI.create(request.getRequestURI()));
+        response.setStatus(HttpStatus.CONTENT_TOO_LARGE.value());
+        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        json.writeValue(response.getOutputStream(), problem);
+    }
+
+    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static ProblemDetail problem(long limit) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONTENT_TOO_LARGE,
-                "the request body is larger than the limit of " + limit + " bytes (" + DataSize.ofBytes(limit)
-                        .toMegabytes() + " MiB; lstm.max-request-size)");
+                "the request body is larger than the limit of " + limit + " bytes" + readable(limit)
+                        + " (lstm.max-request-size)");
         problem.setTitle("Request body too large");
         return problem;
+    }
+
+    /** {@code " = 16 MiB"} or {@code " = 1 KiB"} for a whole number of them (truncating would say "0 MiB"). */
+    private static String readable(long limit) {
+        DataSize size = DataSize.ofBytes(limit);
+        if (size.toMegabytes() > 0 && DataSize.ofMegabytes(size.toMegabytes()).equals(size)) {
+            return " = " + size.toMegabytes() + " MiB";
+        }
+        if (size.toKilobytes() > 0 && DataSize.ofKilobytes(size.toKilobytes()).equals(size)) {
+            return " = " + size.toKilobytes() + " KiB";
+        }
+        return "";
     }
 
     /** Thrown while reading a body that has grown past the limit. */

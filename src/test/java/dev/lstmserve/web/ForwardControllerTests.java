@@ -1,0 +1,215 @@
+package dev.lstmserve.web;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.stream.Stream;
+
+import dev.lstmserve.SeedToyJson;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.MvcResult;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import static dev.lstmserve.SeedToyJson.JSON;
+import static dev.lstmserve.SeedToyJson.SEED_STATE_ROW;
+import static dev.lstmserve.SeedToyJson.SEED_TEXT;
+import static dev.lstmserve.SeedToyJson.SEED_TOKENS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+
+/** {@code POST /lstm/forward} on the embedded seed-toy model: Keras' numbers, Keras' shapes, and the state carried. */
+@ServingWebMvcTest
+class ForwardControllerTests {
+
+    @Autowired
+    private MockMvc mvc;
+
+    static Stream<Arguments> seedParitySamples() {
+        return SeedToyJson.paritySamples().stream().map(s -> Arguments.of(s.path("name").asString(), s));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("seedParitySamples")
+    void seedWindowsEqualTheNumbersKerasRecorded(String name, JsonNode sample) throws Exception {
+        JsonNode response = forward(SeedToyJson.forwardRequest(sample));
+
+        JsonNode expected = sample.path("expected");
+        SeedToyJson.assertAllClose("outputs", response.path("outputs"), expected.path("outputs"));
+        if (sample.path("return_state").asBoolean()) {
+            SeedToyJson.assertAllClose("state.h", response.path("state").path("h"), expected.path("h"));
+            SeedToyJson.assertAllClose("state.c", response.path("state").path("c"), expected.path("c"));
+        } else {
+            assertThat(response.has("state")).as("state without return_state: %s", response).isFalse();
+        }
+        assertThat(response.path("model").asString()).isEqualTo("seed-toy");
+    }
+
+    @ParameterizedTest(name = "return_sequences={0}, return_state={1}")
+    @CsvSource({"true, true, '[3, 4, 2]'", "true, false, '[3, 4, 2]'", "false, true, '[3, 2]'",
+            "false, false, '[3, 2]'"})
+    void shapesFollowReturnSequencesAndReturnStateLikeKeras(boolean returnSequences, boolean returnState,
+                                                             String outputsShape) throws Exception {
+        JsonNode response = forward("{\"tokens\": " + SEED_TOKENS + ", \"return_sequences\": " + returnSequences
+                + ", \"return_state\": " + returnState + "}");
+
+        assertThat(SeedToyJson.shape(response.path("outputs")).toString()).isEqualTo(outputsShape);
+        if (returnState) {
+            assertThat(SeedToyJson.shape(response.path("state").path("h"))).containsExactly(3, 2);
+            assertThat(SeedToyJson.shape(response.path("state").path("c"))).containsExactly(3, 2);
+        } else {
+            assertThat(response.has("state")).isFalse();
+        }
+    }
+
+    @Test
+    void withoutFlagsReturnsSequencesAndState() throws Exception {
+        String withoutFlags = forwardBody("{\"tokens\": " + SEED_TOKENS + "}");
+        String withFlags = forwardBody("{\"tokens\": " + SEED_TOKENS
+                + ", \"return_sequences\": true, \"return_state\": true}");
+
+        assertThat(withoutFlags).isEqualTo(withFlags);
+        assertThat(SeedToyJson.shape(JSON.readTree(withoutFlags).path("outputs"))).containsExactly(3, 4, 2);
+    }
+
+    @Test
+    void lastOutputIsTheLastStepOfTheSequence() throws Exception {
+        JsonNode sequences = forward("{\"tokens\": " + SEED_TOKENS + "}");
+        JsonNode last = forward("{\"tokens\": " + SEED_TOKENS + ", \"return_sequences\": false}");
+
+        for (int b = 0; b < 3; b++) {
+            assertThat(last.path("outputs").get(b)).isEqualTo(sequences.path("outputs").get(b).get(3));
+            assertThat(last.path("state").path("h").get(b)).isEqualTo(sequences.path("outputs").get(b).get(3));
+        }
+    }
+
+    @Test
+    void oneStateRowIsBroadcastToEveryWindow() throws Exception {
+        String broadcast = forwardBody("{\"tokens\": " + SEED_TOKENS + ", \"initial_state\": {\"h\": ["
+                + SEED_STATE_ROW + "], \"c\": [" + SEED_STATE_ROW + "]}}");
+        String repeated = forwardBody("{\"tokens\": " + SEED_TOKENS + ", \"initial_state\": {\"h\": ["
+                + SEED_STATE_ROW + ", " + SEED_STATE_ROW + ", " + SEED_STATE_ROW + "], \"c\": [" + SEED_STATE_ROW
+                + ", " + SEED_STATE_ROW + ", " + SEED_STATE_ROW + "]}}");
+
+        assertThat(broadcast).isEqualTo(repeated);
+        SeedToyJson.assertAllClose("outputs", JSON.readTree(broadcast).path("outputs"),
+                SeedToyJson.paritySample("seed-toy/return_sequences+return_state").path("expected").path("outputs"));
+    }
+
+    @Test
+    void withoutInitialStateStartsFromZeros() throws Exception {
+        String absent = forwardBody("{\"tokens\": " + SEED_TOKENS + "}");
+        String zeros = forwardBody("{\"tokens\": " + SEED_TOKENS
+                + ", \"initial_state\": {\"h\": [[0, 0]], \"c\": [[0.0, 0.0]]}}");
+
+        assertThat(absent).isEqualTo(zeros);
+    }
+
+    @Test
+    void textEqualsTheTokensOfItsWords() throws Exception {
+        String state = ", \"initial_state\": {\"h\": [" + SEED_STATE_ROW + "], \"c\": [" + SEED_STATE_ROW + "]}}";
+
+        String text = forwardBody("{\"text\": " + SEED_TEXT + state);
+        String tokens = forwardBody("{\"tokens\": " + SEED_TOKENS + state);
+
+        assertThat(text).isEqualTo(tokens);
+    }
+
+    @Test
+    void textIsLowerCasedSplitOnWhiteSpaceAndUnknownWordsAreUnk() throws Exception {
+        String seedWords = forwardBody("{\"text\": " + SEED_TEXT + "}");
+        String otherSpelling = forwardBody("{\"text\": [\"  The WORD zebra\\tis \", \"NOT a  Common word\","
+                + " \"but\\nflower is A\"]}");
+
+        assertThat(otherSpelling).isEqualTo(seedWords);
+    }
+
+    @Test
+    void inputsEqualTheTokensTheyEmbed() throws Exception {
+        JsonNode embeddings = SeedToyJson.model().path("embedding").path("embeddings");
+        JsonNode tokens = JSON.readTree(SEED_TOKENS);
+        ArrayNode inputs = JSON.createArrayNode();
+        for (JsonNode window : tokens) {
+            ArrayNode steps = inputs.addArray();
+            window.forEach(id -> steps.add(embeddings.get(id.asInt())));
+        }
+
+        String fromInputs = forwardBody("{\"inputs\": " + JSON.writeValueAsString(inputs) + "}");
+        String fromTokens = forwardBody("{\"tokens\": " + SEED_TOKENS + "}");
+
+        assertThat(fromInputs).isEqualTo(fromTokens);
+    }
+
+    @Test
+    void stateSentBackVerbatimContinuesTheWindow() throws Exception {
+        String state = "{\"h\": [" + SEED_STATE_ROW + "], \"c\": [" + SEED_STATE_ROW + "]}";
+        JsonNode whole = forward("{\"tokens\": " + SEED_TOKENS + ", \"initial_state\": " + state + "}");
+
+        JsonNode first = forward("{\"tokens\": [[7, 8], [6, 1], [2, 4]], \"initial_state\": " + state + "}");
+        JsonNode second = forward("{\"tokens\": [[0, 5], [3, 8], [5, 1]], \"initial_state\": "
+                + JSON.writeValueAsString(first.path("state")) + "}");
+
+        for (int b = 0; b < 3; b++) {
+            List<JsonNode> halves = List.of(first.path("outputs").get(b).get(0), first.path("outputs").get(b).get(1),
+                    second.path("outputs").get(b).get(0), second.path("outputs").get(b).get(1));
+            for (int t = 0; t < 4; t++) {
+                assertThat(floats(halves.get(t))).as("outputs[%d][%d]", b, t)
+                        .containsExactly(floats(whole.path("outputs").get(b).get(t)));
+            }
+        }
+        assertThat(second.path("state")).isEqualTo(whole.path("state"));
+    }
+
+    @Test
+    void oneWindowGivesTheSameBitsAloneAsInABatch() throws Exception {
+        JsonNode batch = forward("{\"tokens\": " + SEED_TOKENS + "}");
+        JsonNode windows = JSON.readTree(SEED_TOKENS);
+
+        for (int b = 0; b < 3; b++) {
+            JsonNode alone = forward("{\"tokens\": [" + JSON.writeValueAsString(windows.get(b)) + "]}");
+            assertThat(alone.path("outputs").get(0)).isEqualTo(batch.path("outputs").get(b));
+            assertThat(alone.path("state").path("c").get(0)).isEqualTo(batch.path("state").path("c").get(b));
+        }
+    }
+
+    @Test
+    void answersJsonNamingTheModel() throws Exception {
+        MvcResult result = mvc.perform(post("/lstm/forward").contentType(MediaType.APPLICATION_JSON)
+                .accept(MediaType.APPLICATION_JSON).content("{\"tokens\": [[1]]}")).andReturn();
+
+        assertThat(result.getResponse().getStatus()).isEqualTo(200);
+        assertThat(MediaType.parseMediaType(result.getResponse().getContentType()))
+                .matches(type -> type.isCompatibleWith(MediaType.APPLICATION_JSON));
+        JsonNode body = JSON.readTree(result.getResponse().getContentAsString(StandardCharsets.UTF_8));
+        assertThat(body.propertyNames()).containsExactlyInAnyOrder("outputs", "state", "model");
+        assertThat(body.path("model").asString()).isEqualTo("seed-toy");
+    }
+
+    private static float[] floats(JsonNode row) {
+        float[] values = new float[row.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) row.get(i).doubleValue();
+        }
+        return values;
+    }
+
+    private JsonNode forward(String body) throws Exception {
+        return JSON.readTree(forwardBody(body));
+    }
+
+    private String forwardBody(String body) throws Exception {
+        MvcResult result = mvc.perform(post("/lstm/forward").contentType(MediaType.APPLICATION_JSON).content(body))
+                .andReturn();
+        String response = result.getResponse().getContentAsString(StandardCharsets.UTF_8);
+        assertThat(result.getResponse().getStatus()).as("%s -> %s", body, response).isEqualTo(200);
+        return response;
+    }
+}
