@@ -22,7 +22,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import dev.lstmserve.web.ProblemJson;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -143,8 +142,6 @@ class LstmServeApplicationTests {
     }
 
     @Test
-    @Disabled("BUG (web): GET /error reaches Boot's BasicErrorController, which answers 500 with"
-            + " {\"status\": 999, \"error\": \"None\"} in plain JSON instead of a problem+json 404")
     void errorPathIsNoEndpoint() throws Exception {
         HttpResponse<String> response = get("/error");
 

@@ -146,9 +146,9 @@ public final class LstmInference {
     private LstmState checkState(ForwardQuery query, int batch) {
         if (query.initialH() == null || query.initialC() == null) {
             String missing = query.initialH() == null ? "h" : "c";
+            String shape = "[" + batch + "][" + model.units() + "]" + (batch == 1 ? "" : " or [1][" + model.units() + "]");
             throw new InvalidInputException("initial_state." + missing, "initial_state." + missing
-                    + " is missing; initial_state needs both h and c, [" + batch + "][" + model.units() + "] or [1]["
-                    + model.units() + "]");
+                    + " is missing; initial_state needs both h and c, " + shape);
         }
         return new LstmState(stateRows("h", query.initialH(), batch), stateRows("c", query.initialC(), batch));
     }
@@ -157,8 +157,8 @@ public final class LstmInference {
         String field = "initial_state." + name;
         int units = model.units();
         if (rows.length != batch && rows.length != 1) {
-            throw new InvalidInputException(field, field + " has " + rows.length + " rows; expected " + batch
-                    + " (batch) or 1");
+            throw new InvalidInputException(field, field + " has " + rows.length + " rows; expected "
+                    + (batch == 1 ? "1 (batch)" : batch + " (batch) or 1"));
         }
         float[][] out = new float[rows.length][];
         for (int b = 0; b < rows.length; b++) {
@@ -193,7 +193,7 @@ public final class LstmInference {
         float[] out = new float[values.length];
         for (int i = 0; i < values.length; i++) {
             double v = values[i];
-            if (!Double.isFinite(v) || Math.abs(v) > Float.MAX_VALUE) {
+            if (!Float.isFinite((float) v)) {
                 String at = field + "[" + i + "]";
                 throw new InvalidInputException(at, at + " = " + v + " is not a finite float32 (|x| ≤ 3.4028235e38)");
             }

@@ -281,7 +281,7 @@ final class LstmServeJsonReader {
             throw new IllegalArgumentException(path + " = " + node + " is not a number");
         }
         double value = node.doubleValue();
-        if (!Double.isFinite(value) || Math.abs(value) > Float.MAX_VALUE) {
+        if (!Float.isFinite((float) value)) {
             throw new IllegalArgumentException(path + " = " + node + " is not a finite float32");
         }
         return (float) value;

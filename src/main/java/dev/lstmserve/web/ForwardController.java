@@ -1,5 +1,7 @@
 package dev.lstmserve.web;
 
+import java.util.Arrays;
+
 import dev.lstmserve.inference.ForwardQuery;
 import dev.lstmserve.inference.ForwardResult;
 import dev.lstmserve.inference.LstmService;
@@ -23,7 +25,8 @@ class ForwardController {
             produces = MediaType.APPLICATION_JSON_VALUE)
     ForwardResponse forward(@RequestBody ForwardRequest request) {
         StateBody state = request.initialState();
-        ForwardResult result = service.forward(new ForwardQuery(request.tokens(), request.text(), request.inputs(),
+        ForwardResult result = service.forward(new ForwardQuery(request.tokens(),
+                request.text() == null ? null : Arrays.asList(request.text()), request.inputs(),
                 state == null ? null : state.h(), state == null ? null : state.c(), state != null,
                 request.returnSequences(), request.returnState()));
         ForwardResponse.FloatState finalState = result.h() == null ? null

@@ -1,7 +1,5 @@
 package dev.lstmserve.web;
 
-import java.util.List;
-
 import io.swagger.v3.oas.annotations.media.Schema;
 
 /**
@@ -15,7 +13,7 @@ record ForwardRequest(
         int[][] tokens,
         @Schema(description = "[B] windows of words for a model with a vocabulary: lower-cased, split on white space,"
                 + " unknown words -> <_unk>; every window must have the same number of words")
-        List<String> text,
+        String[] text,
         @Schema(description = "float [B][T][E]: already embedded inputs")
         double[][][] inputs,
         @Schema(description = "optional; h and c each [B][H], or [1][H] broadcast to every row")

@@ -152,6 +152,11 @@ class LstmInferenceTests {
                 "initial_state.c[0] has 3 values; expected 2 (units)");
         assertRefused(seed, withState(tokens(SEED_TOKENS), new double[0][], three), "initial_state.h",
                 "initial_state.h has 0 rows; expected 3 (batch) or 1");
+        int[][] oneWindow = {SEED_TOKENS[0]};
+        assertRefused(seed, withState(tokens(oneWindow), two, two), "initial_state.h",
+                "initial_state.h has 2 rows; expected 1 (batch)");
+        assertRefused(seed, withState(tokens(oneWindow), null, two), "initial_state.h",
+                "initial_state.h is missing; initial_state needs both h and c, [1][2]");
     }
 
     @Test

@@ -17,8 +17,8 @@ import org.springframework.stereotype.Service;
 import org.springframework.test.context.bean.override.mockito.MockitoSpyBean;
 
 /**
- * The web slice with the production wiring behind it: the real {@code ModelConfiguration}, {@code LstmService} and
- * {@code ParityService} (spied, so one test can make a run fail) serving the embedded seed-toy model, unless a test
+ * The web slice with the production wiring behind it: the real {@code ModelConfiguration},
+ * {@code JacksonConfiguration}, {@code LstmService} and {@code ParityService} (spied, so one test can make a run fail) serving the embedded seed-toy model, unless a test
  * class sets {@code lstm.model.path}. A slice does not run {@code @ConfigurationPropertiesScan}, hence
  * {@code @EnableConfigurationProperties}.
  *
@@ -30,7 +30,7 @@ import org.springframework.test.context.bean.override.mockito.MockitoSpyBean;
 @Documented
 @WebMvcTest(properties = "lstm.max-request-size=1KB", includeFilters = {
         @ComponentScan.Filter(Service.class),
-        @ComponentScan.Filter(type = FilterType.REGEX, pattern = "dev\\.lstmserve\\.config\\.ModelConfiguration")})
+        @ComponentScan.Filter(type = FilterType.REGEX, pattern = "dev\\.lstmserve\\.config\\.(Model|Jackson)Configuration")})
 @EnableConfigurationProperties(LstmProperties.class)
 @MockitoSpyBean(types = ParityService.class)
 @interface ServingWebMvcTest {
