@@ -1,5 +1,6 @@
 package dev.lstmserve.inference;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import dev.lstmserve.core.Embedding;
@@ -30,10 +31,19 @@ public final class LstmInference {
      * @throws InvalidInputException naming the field whose value or shape the model cannot take
      */
     public ForwardResult forward(ForwardQuery query) {
-        int given = (query.tokens() != null ? 1 : 0) + (query.text() != null ? 1 : 0) + (query.inputs() != null ? 1 : 0);
-        if (given != 1) {
+        List<String> given = new ArrayList<>();
+        if (query.tokens() != null) {
+            given.add("tokens");
+        }
+        if (query.text() != null) {
+            given.add("text");
+        }
+        if (query.inputs() != null) {
+            given.add("inputs");
+        }
+        if (given.size() != 1) {
             throw new InvalidInputException(null, "exactly one of tokens, text or inputs is required; got "
-                    + (given == 0 ? "none" : describeGiven(query)));
+                    + (given.isEmpty() ? "none" : String.join(" and ", given)));
         }
         float[][][] inputs;
         boolean[][] mask = null;
@@ -50,21 +60,6 @@ public final class LstmInference {
         return query.returnStateOrDefault()
                 ? new ForwardResult(outputs, result.state().h(), result.state().c())
                 : new ForwardResult(outputs, null, null);
-    }
-
-    private static String describeGiven(ForwardQuery query) {
-        StringBuilder given = new StringBuilder();
-        for (String field : List.of("tokens", "text", "inputs")) {
-            boolean present = switch (field) {
-                case "tokens" -> query.tokens() != null;
-                case "text" -> query.text() != null;
-                default -> query.inputs() != null;
-            };
-            if (present) {
-                given.append(given.isEmpty() ? "" : " and ").append(field);
-            }
-        }
-        return given.toString();
     }
 
     private int[][] checkTokens(int[][] tokens) {
