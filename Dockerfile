@@ -37,7 +37,7 @@ COPY --from=layers /build/extracted/snapshot-dependencies/ ./
 COPY --from=layers /build/extracted/application/ ./
 
 # Empty means the embedded default model. Mount models read-only, e.g. -v "$PWD/models:/models:ro",
-# and choose one with -e LSTM_MODEL_PATH=/models/my_model.keras.
+# and choose one with -e LSTM_MODEL_PATH=/models/my_model.json.
 ENV LSTM_MODEL_PATH=""
 USER 10001:10001
 EXPOSE 8080
