@@ -43,7 +43,7 @@ public enum InputProjection {
         for (int r = 0; r < rows; r++) {
             zx[r] = bias == null ? new float[gates] : bias.clone();
         }
-        MatMul.accumulate(x, 0, rows, weights.inputSize(), weights.kernelData(), gates, zx, 0);
+        MatMul.accumulate(x, 0, rows, weights.kernelRows(), zx, 0);
         return zx;
     }
 }

@@ -152,13 +152,12 @@ public final class LstmLayer {
         /** The time loop for batch rows {@code [from, to)}; touches only those rows' state. */
         void rows(int from, int to) {
             int units = weights.units();
-            int gates = 4 * units;
-            float[] recurrentKernel = weights.recurrentKernelData();
+            float[][] recurrentKernel = weights.recurrentKernelRows();
             boolean[] emitted = new boolean[to - from];
             for (int s = 0; s < steps; s++) {
                 int t = goBackwards ? steps - 1 - s : s;
                 // zx rows of step t, batch rows [from, to), become z = x_t·kernel + bias + h_tm1·recurrent_kernel.
-                MatMul.accumulate(h, from, to - from, units, recurrentKernel, gates, zx, t * batch + from);
+                MatMul.accumulate(h, from, to - from, recurrentKernel, zx, t * batch + from);
                 for (int b = from; b < to; b++) {
                     if (mask == null || mask[b][t]) {
                         LstmCell.step(zx[t * batch + b], 0, c, h, b * units, units, activation, recurrentActivation);

@@ -18,7 +18,8 @@ final class Nd4jKernel {
     Nd4jKernel(LstmWeights weights) {
         this.inputSize = weights.inputSize();
         this.gates = 4 * weights.units();
-        this.kernel = Nd4j.create(weights.kernelData(), new long[] {inputSize, gates}, 'c');
+        this.kernel = Nd4j.create(Shapes.flatten("kernel", weights.kernelRows(), gates),
+                new long[] {inputSize, gates}, 'c');
     }
 
     /**
