@@ -24,7 +24,7 @@ public final class Embedding {
         this.inputDim = embeddings.length;
         this.outputDim = embeddings[0].length;
         this.maskZero = maskZero;
-        Shapes.flatten("embeddings", embeddings, outputDim);
+        Shapes.checkColumns("embeddings", embeddings, outputDim);
         this.embeddings = Shapes.copy(embeddings);
     }
 

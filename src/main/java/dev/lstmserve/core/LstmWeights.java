@@ -40,8 +40,8 @@ public final class LstmWeights {
         if (kernel == null || kernel.length == 0) {
             throw new IllegalArgumentException("kernel is empty; expected [input_size][" + gates + "]");
         }
-        Shapes.flatten("kernel", kernel, gates);
-        Shapes.flatten("recurrent_kernel", recurrentKernel, gates);
+        Shapes.checkColumns("kernel", kernel, gates);
+        Shapes.checkColumns("recurrent_kernel", recurrentKernel, gates);
         if (bias != null && bias.length != gates) {
             throw new IllegalArgumentException("bias has " + bias.length + " values; expected " + gates
                     + " (4 * units, units = " + units + " from recurrent_kernel [" + units + "][" + gates + "])");

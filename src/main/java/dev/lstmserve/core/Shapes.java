@@ -7,17 +7,28 @@ public final class Shapes {
     }
 
     /**
-     * Copies {@code rows [R][columns]} into one row-major array.
+     * Checks that every row of {@code rows [R][columns]} has {@code columns} values.
      *
      * @throws IllegalArgumentException naming {@code name} and the first row whose length is not {@code columns}
      */
-    public static float[] flatten(String name, float[][] rows, int columns) {
-        float[] flat = new float[rows.length * columns];
+    public static void checkColumns(String name, float[][] rows, int columns) {
         for (int r = 0; r < rows.length; r++) {
             if (rows[r] == null || rows[r].length != columns) {
                 throw new IllegalArgumentException(name + "[" + r + "] has " + (rows[r] == null ? 0 : rows[r].length)
                         + " values; expected " + columns);
             }
+        }
+    }
+
+    /**
+     * Copies {@code rows [R][columns]} into one row-major array.
+     *
+     * @throws IllegalArgumentException naming {@code name} and the first row whose length is not {@code columns}
+     */
+    public static float[] flatten(String name, float[][] rows, int columns) {
+        checkColumns(name, rows, columns);
+        float[] flat = new float[rows.length * columns];
+        for (int r = 0; r < rows.length; r++) {
             System.arraycopy(rows[r], 0, flat, r * columns, columns);
         }
         return flat;
