@@ -26,8 +26,9 @@ import java.util.concurrent.TimeUnit;
  * on the four reference shapes, for every engine we compare:
  *
  * <ul>
- *   <li>{@code oursJava}, {@code oursNd4j}: {@link LstmLayer} with the input projection in Java loops or one ND4J GEMM;
- *       the time loop is plain Java, single-threaded;</li>
+ *   <li>{@code oursJava}, {@code oursNd4j}: {@link LstmLayer} with the input projection in Java loops or ND4J GEMMs;
+ *       the time loop is plain Java, on one thread, or on two batch slices where the work repays it (medium,
+ *       large);</li>
  *   <li>{@code nd4jPerStep}: the seed's per-time-step ND4J loop ({@link Nd4jPerStepLstm});</li>
  *   <li>{@code ort1Thread}, {@code ortDefaultThreads}: ONNX Runtime's LSTM operator with intra-op threads 1 and ORT's
  *       default (one per core, 2 here) ({@link OrtLstm}).</li>

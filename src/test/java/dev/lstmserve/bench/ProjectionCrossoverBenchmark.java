@@ -21,9 +21,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Where {@link InputProjection#ND4J} starts to beat {@link InputProjection#JAVA}: a whole forward pass with each, over
- * kernel sizes E·4H from 2 Ki to 128 Ki values, for a single short window (B=1, T=10) and a typical batch
- * (B=32, T=50). The time loop is the same code in both, so the difference is the projection. AUTO picks by E·4H
- * alone ({@link InputProjection#GEMM_MIN_KERNEL_SIZE}), so the threshold must hold for both batch shapes.
+ * kernel sizes E·4H from 4 Ki to 256 Ki values, for a single short window (B=1, T=10), a typical batch (B=32, T=50)
+ * and a single long window (B=1, T=256). The time loop is the same code in both, so the difference is the projection.
+ * AUTO picks by one window's work T·E·4H ({@link InputProjection#GEMM_MIN_WINDOW_WORK}, 2^26: the 1x256, 256x256
+ * case sits exactly on it), never by the batch, so the threshold must hold for every batch shape.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -35,11 +36,11 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Benchmark)
 public class ProjectionCrossoverBenchmark {
 
-    @Param({"1x10", "32x50"})
+    @Param({"1x10", "32x50", "1x256"})
     public String batchSteps;
 
-    /** E×H; E·4H = 2 Ki, 4 Ki, 8 Ki, 16 Ki, 32 Ki, 64 Ki, 128 Ki. */
-    @Param({"16x32", "32x32", "32x64", "64x64", "64x128", "128x128", "128x256"})
+    /** E×H; E·4H = 4 Ki, 16 Ki, 32 Ki, 64 Ki, 128 Ki, 256 Ki. */
+    @Param({"32x32", "64x64", "64x128", "128x128", "128x256", "256x256"})
     public String inputUnits;
 
     private LstmProblem problem;
