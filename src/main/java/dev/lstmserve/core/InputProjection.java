@@ -13,7 +13,10 @@ public enum InputProjection {
      * wins for large kernels.
      */
     ND4J,
-    /** {@link #ND4J} for windows of at least {@link #GEMM_MIN_WINDOW_WORK} multiply-adds, else {@link #JAVA}. */
+    /**
+     * {@link #ND4J} for windows of at least {@link #GEMM_MIN_WINDOW_WORK} multiply-adds into inputs of at least
+     * {@link #GEMM_MIN_INPUT_SIZE} features, else {@link #JAVA}.
+     */
     AUTO;
 
     /**
@@ -21,14 +24,18 @@ public enum InputProjection {
      * faster here (docs/PERFORMANCE.md). The choice depends on the model and the window's length, never on the batch,
      * so a window gets the same bits whatever it is batched with.
      */
-    public static final long GEMM_MIN_WINDOW_WORK = 1L << 26;
+    public static final long GEMM_MIN_WINDOW_WORK = 1L << 28;
+
+    /** E from which AUTO may use ND4J: at E = 256 it lost even at 2^28 multiply-adds per window, at 512 it won. */
+    public static final int GEMM_MIN_INPUT_SIZE = 512;
 
     /** The projection for windows of {@code steps} steps (never AUTO). */
     InputProjection resolve(int inputSize, int units, int steps) {
         if (this != AUTO) {
             return this;
         }
-        return (long) steps * inputSize * 4 * units >= GEMM_MIN_WINDOW_WORK ? ND4J : JAVA;
+        return inputSize >= GEMM_MIN_INPUT_SIZE && (long) steps * inputSize * 4 * units >= GEMM_MIN_WINDOW_WORK
+                ? ND4J : JAVA;
     }
 
     /**

@@ -329,10 +329,12 @@ class LstmLayerTests {
 
     @Test
     void autoProjectionDependsOnTheModelAndTheWindowLengthOnly() {
-        // E·4H = 64·512 = 2^15, so windows of 2^11 steps reach GEMM_MIN_WINDOW_WORK = 2^26.
-        LstmLayer large = randomLayer(64, 128, InputProjection.AUTO, 1);
-        assertThat(large.projectionFor(2048)).isEqualTo(InputProjection.ND4J);
-        assertThat(large.projectionFor(2047)).isEqualTo(InputProjection.JAVA);
+        // E·4H = 512·512 = 2^18, so windows of 2^10 steps reach GEMM_MIN_WINDOW_WORK = 2^28.
+        LstmLayer large = randomLayer(512, 128, InputProjection.AUTO, 1);
+        assertThat(large.projectionFor(1024)).isEqualTo(InputProjection.ND4J);
+        assertThat(large.projectionFor(1023)).isEqualTo(InputProjection.JAVA);
+        // Below GEMM_MIN_INPUT_SIZE features ND4J is never chosen, however long the window.
+        assertThat(randomLayer(256, 256, InputProjection.AUTO, 1).projectionFor(1 << 20)).isEqualTo(InputProjection.JAVA);
         assertThat(layer(find(LSTM_CASES, "larger_H32"), InputProjection.AUTO).projectionFor(12))
                 .isEqualTo(InputProjection.JAVA);
         assertThat(randomLayer(64, 128, InputProjection.ND4J, 1).projectionFor(1)).isEqualTo(InputProjection.ND4J);
