@@ -4,8 +4,12 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
+import org.apache.commons.math3.special.Erf;
+
 /**
- * The element-wise activations an LSTM may use, under their Keras names.
+ * The activations Keras layers take by name ({@code keras/src/activations/activations.py}; tf.keras 2.x
+ * {@code keras/activations.py} for Keras 2's hard_sigmoid), with Keras' default arguments. All are element-wise
+ * except {@link #SOFTMAX} and {@link #LOG_SOFTMAX}, which work on the last axis ({@link #applyToRow}).
  *
  * <p>Values are computed in double and rounded to float32 once, so they are the float32 value nearest to the
  * exact result; Keras' own float32 kernels are within an ulp or two of it.
@@ -75,16 +79,185 @@ public enum Activation {
     SOFTPLUS("softplus") {
         @Override
         public float apply(float x) {
-            // log(1 + e^x) without overflow for large x.
-            return (float) (Math.max(x, 0.0) + Math.log1p(Math.exp(-Math.abs((double) x))));
+            return (float) softplus(x);
         }
     },
+    /** Keras 3's {@code silu}, also named {@code swish}: {@code x · sigmoid(x)}. */
     SWISH("swish") {
         @Override
         public float apply(float x) {
             return (float) (x / (1.0 + Math.exp(-x)));
         }
+    },
+    SILU("silu") {
+        @Override
+        public float apply(float x) {
+            return SWISH.apply(x);
+        }
+    },
+    EXPONENTIAL("exponential") {
+        @Override
+        public float apply(float x) {
+            return (float) Math.exp(x);
+        }
+    },
+    /** {@code min(max(x, 0), 6)}. */
+    RELU6("relu6") {
+        @Override
+        public float apply(float x) {
+            return x > 0f ? Math.min(x, 6f) : 0f;
+        }
+    },
+    /** Keras 3 {@code leaky_relu(x, negative_slope=0.2)}: x if x ≥ 0, else 0.2x. */
+    LEAKY_RELU("leaky_relu") {
+        @Override
+        public float apply(float x) {
+            return x >= 0f ? x : (float) (0.2 * x);
+        }
+    },
+    /** Exact GELU, Keras' default ({@code approximate=False}): {@code 0.5 x (1 + erf(x / √2))}. */
+    GELU("gelu") {
+        @Override
+        public float apply(float x) {
+            return (float) (0.5 * x * (1.0 + Erf.erf(x / Math.sqrt(2.0))));
+        }
+    },
+    /** {@code celu(x, alpha=1) = max(0, x) + min(0, alpha (exp(x / alpha) - 1))}. */
+    CELU("celu") {
+        @Override
+        public float apply(float x) {
+            return x > 0f ? x : (float) Math.expm1(x);
+        }
+    },
+    /** {@code x · tanh(softplus(x))}. */
+    MISH("mish") {
+        @Override
+        public float apply(float x) {
+            return (float) (x * tanh(softplus(x)));
+        }
+    },
+    /** {@code log(sigmoid(x)) = -softplus(-x)}. */
+    LOG_SIGMOID("log_sigmoid") {
+        @Override
+        public float apply(float x) {
+            return (float) -softplus(-x);
+        }
+    },
+    /** Keras 3 {@code hard_silu}, also named {@code hard_swish}: {@code x · relu6(x + 3) / 6}. */
+    HARD_SILU("hard_silu") {
+        @Override
+        public float apply(float x) {
+            return (float) (x * Math.min(Math.max(x + 3.0, 0.0), 6.0) / 6.0);
+        }
+    },
+    HARD_SWISH("hard_swish") {
+        @Override
+        public float apply(float x) {
+            return HARD_SILU.apply(x);
+        }
+    },
+    /** {@code clip(x, -1, 1)}. */
+    HARD_TANH("hard_tanh") {
+        @Override
+        public float apply(float x) {
+            return Math.max(-1f, Math.min(1f, x));
+        }
+    },
+    /** {@code x - tanh(x)}. */
+    TANH_SHRINK("tanh_shrink") {
+        @Override
+        public float apply(float x) {
+            return (float) (x - tanh(x));
+        }
+    },
+    /** {@code hard_shrink(x, threshold=0.5)}: x if |x| > 0.5, else 0. */
+    HARD_SHRINK("hard_shrink") {
+        @Override
+        public float apply(float x) {
+            return Math.abs(x) > 0.5f ? x : 0f;
+        }
+    },
+    /** {@code soft_shrink(x, threshold=0.5)}: x - 0.5 above 0.5, x + 0.5 below -0.5, else 0. */
+    SOFT_SHRINK("soft_shrink") {
+        @Override
+        public float apply(float x) {
+            return x > 0.5f ? (float) (x - 0.5) : x < -0.5f ? (float) (x + 0.5) : 0f;
+        }
+    },
+    /** 0 for x ≤ -1, (x + 1)² / 4 for -1 < x < 1, x for x ≥ 1. */
+    SPARSE_PLUS("sparse_plus") {
+        @Override
+        public float apply(float x) {
+            return x <= -1f ? 0f : x >= 1f ? x : (float) ((x + 1.0) * (x + 1.0) / 4.0);
+        }
+    },
+    /** 0 for x ≤ -1, (x + 1) / 2 for -1 < x < 1, 1 for x ≥ 1. */
+    SPARSE_SIGMOID("sparse_sigmoid") {
+        @Override
+        public float apply(float x) {
+            return x <= -1f ? 0f : x >= 1f ? 1f : (float) ((x + 1.0) / 2.0);
+        }
+    },
+    /** {@code squareplus(x, b=4) = (x + sqrt(x² + 4)) / 2}. */
+    SQUAREPLUS("squareplus") {
+        @Override
+        public float apply(float x) {
+            return (float) ((x + Math.sqrt((double) x * x + 4.0)) / 2.0);
+        }
+    },
+    /** {@code exp(x - max) / sum(exp(x - max))} over the last axis: not element-wise, see {@link #applyToRow}. */
+    SOFTMAX("softmax") {
+        @Override
+        public float apply(float x) {
+            throw new UnsupportedOperationException("softmax works on a whole row: use applyToRow");
+        }
+
+        @Override
+        public void applyToRow(float[] row, int from, int to) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = from; j < to; j++) {
+                max = Math.max(max, row[j]);
+            }
+            double[] e = new double[to - from];
+            double sum = 0;
+            for (int j = from; j < to; j++) {
+                e[j - from] = Math.exp(row[j] - max);
+                sum += e[j - from];
+            }
+            for (int j = from; j < to; j++) {
+                row[j] = (float) (e[j - from] / sum);
+            }
+        }
+    },
+    /** {@code x - max - log(sum(exp(x - max)))} over the last axis: not element-wise, see {@link #applyToRow}. */
+    LOG_SOFTMAX("log_softmax") {
+        @Override
+        public float apply(float x) {
+            throw new UnsupportedOperationException("log_softmax works on a whole row: use applyToRow");
+        }
+
+        @Override
+        public void applyToRow(float[] row, int from, int to) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = from; j < to; j++) {
+                max = Math.max(max, row[j]);
+            }
+            double sum = 0;
+            for (int j = from; j < to; j++) {
+                sum += Math.exp(row[j] - max);
+            }
+            double log = Math.log(sum);
+            for (int j = from; j < to; j++) {
+                row[j] = (float) (row[j] - max - log);
+            }
+        }
     };
+
+    /** Keras names that are not element-wise functions of one value and need arguments or reshape a row. */
+    private static final java.util.Map<String, String> REFUSED = java.util.Map.of(
+            "glu", "glu halves the last axis (not an element-wise activation)",
+            "sparsemax", "sparsemax is not supported",
+            "threshold", "threshold needs threshold and default_value arguments, which a layer's activation name cannot carry");
 
     private final String kerasName;
 
@@ -111,8 +284,29 @@ public enum Activation {
         return (e - 1.0) / (e + 1.0);
     }
 
-    /** The activation applied to one float32 value. */
+    /** {@code log(1 + e^x)} in double, without overflow for large x. */
+    static double softplus(double x) {
+        return Math.max(x, 0.0) + Math.log1p(Math.exp(-Math.abs(x)));
+    }
+
+    /**
+     * The activation applied to one float32 value.
+     *
+     * @throws UnsupportedOperationException for {@link #SOFTMAX} and {@link #LOG_SOFTMAX}, which need a whole row
+     */
     public abstract float apply(float x);
+
+    /** The activation applied in place to {@code row[from, to)}, the last axis of one sample (Keras' axis=-1). */
+    public void applyToRow(float[] row, int from, int to) {
+        for (int j = from; j < to; j++) {
+            row[j] = apply(row[j]);
+        }
+    }
+
+    /** Whether each value's result depends on that value alone (all but softmax and log_softmax). */
+    public boolean isElementWise() {
+        return this != SOFTMAX && this != LOG_SOFTMAX;
+    }
 
     /** The name Keras uses in a layer config ({@code "hard_sigmoid"} for both hard_sigmoid forms). */
     public String kerasName() {
@@ -135,6 +329,9 @@ public enum Activation {
             if (activation.kerasName.equals(key)) {
                 return activation;
             }
+        }
+        if (REFUSED.containsKey(key)) {
+            throw new IllegalArgumentException("activation '" + name + "' is not supported: " + REFUSED.get(key));
         }
         throw new IllegalArgumentException("activation '" + name + "' is not supported; supported: "
                 + Arrays.stream(values()).map(Activation::kerasName).distinct().collect(Collectors.joining(", ")));
