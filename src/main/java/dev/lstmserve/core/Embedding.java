@@ -1,13 +1,19 @@
 package dev.lstmserve.core;
 
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
 /**
- * A Keras {@code Embedding} layer: {@code embeddings [input_dim][output_dim]}, looked up by token id. With
- * {@code mask_zero}, id 0 marks a padding step that the next LSTM skips.
+ * A Keras {@code Embedding} layer ({@code keras/src/layers/core/embedding.py}): {@code embeddings
+ * [input_dim][output_dim]}, looked up by token id, {@code [B][T] -> [B][T][E]}. With {@code mask_zero}, id 0 marks a
+ * padding step that the next LSTM skips.
  *
  * <p>Immutable.
  */
-public final class Embedding {
+public final class Embedding implements Layer {
 
+    private final String name;
     private final int inputDim;
     private final int outputDim;
     private final boolean maskZero;
@@ -18,9 +24,18 @@ public final class Embedding {
      * @throws IllegalArgumentException naming the row whose length differs from the first
      */
     public Embedding(float[][] embeddings, boolean maskZero) {
+        this("embedding", embeddings, maskZero);
+    }
+
+    /**
+     * @param embeddings {@code [input_dim][output_dim]}
+     * @throws IllegalArgumentException naming the row whose length differs from the first
+     */
+    public Embedding(String name, float[][] embeddings, boolean maskZero) {
         if (embeddings == null || embeddings.length == 0 || embeddings[0] == null || embeddings[0].length == 0) {
             throw new IllegalArgumentException("embeddings is empty; expected [input_dim][output_dim]");
         }
+        this.name = name;
         this.inputDim = embeddings.length;
         this.outputDim = embeddings[0].length;
         this.maskZero = maskZero;
@@ -78,5 +93,51 @@ public final class Embedding {
     /** {@code embeddings [input_dim][output_dim]} as a fresh copy. */
     public float[][] embeddings() {
         return Shapes.copy(embeddings);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String className() {
+        return "Embedding";
+    }
+
+    /**
+     * @param inputs {@link Tensor.Tokens} {@code [B][T]}, ids in {@code [0, input_dim)} (checked by the caller)
+     * @return {@code [B][T][E]} with Keras' mask when {@code mask_zero}
+     */
+    @Override
+    public Tensor call(Tensor inputs) {
+        if (!(inputs instanceof Tensor.Tokens tokens)) {
+            throw new IllegalArgumentException("Embedding layer '" + name + "' takes token ids [batch][time]; got "
+                    + Layers.kind(inputs));
+        }
+        return new Tensor.Sequences(lookup(tokens.ids()), mask(tokens.ids()));
+    }
+
+    @Override
+    public int[] outputShape(int[] inputShape) {
+        if (inputShape.length != 1) {
+            throw new IllegalArgumentException("Embedding layer '" + name + "' takes token ids (None, T); its input"
+                    + " has shape " + Tensor.describe(inputShape));
+        }
+        return new int[] {inputShape[0], outputDim};
+    }
+
+    @Override
+    public Map<String, Object> config() {
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("input_dim", inputDim);
+        config.put("output_dim", outputDim);
+        config.put("mask_zero", maskZero);
+        return config;
+    }
+
+    @Override
+    public List<Weight> weights() {
+        return List.of(Weight.of("embeddings", embeddings));
     }
 }

@@ -33,4 +33,23 @@ final class MatMul {
             }
         }
     }
+
+    /**
+     * @param a   {@code [rows][k]}
+     * @param w   {@code [k][n]}
+     * @param out {@code [rows][n]}, accumulated into
+     */
+    static void accumulate(float[][] a, float[][] w, float[][] out) {
+        for (int r = 0; r < a.length; r++) {
+            float[] z = out[r];
+            float[] ar = a[r];
+            for (int i = 0; i < w.length; i++) {
+                float ai = ar[i];
+                float[] wi = w[i];
+                for (int j = 0; j < wi.length; j++) {
+                    z[j] += ai * wi[j];
+                }
+            }
+        }
+    }
 }
