@@ -3,9 +3,17 @@ package dev.lstmserve.inference;
 import java.util.ArrayList;
 import java.util.List;
 
+import java.util.function.IntFunction;
+
+import dev.lstmserve.core.Activation;
 import dev.lstmserve.core.Embedding;
-import dev.lstmserve.core.LstmResult;
+import dev.lstmserve.core.Layer;
 import dev.lstmserve.core.LstmState;
+import dev.lstmserve.core.NonFiniteOutputException;
+import dev.lstmserve.core.RecurrentLayer;
+import dev.lstmserve.core.Sequential;
+import dev.lstmserve.core.Sequential.StateSlot;
+import dev.lstmserve.core.Tensor;
 import dev.lstmserve.model.LstmModel;
 import dev.lstmserve.model.Vocabulary;
 
@@ -28,9 +36,109 @@ public final class LstmInference {
     }
 
     /**
+     * {@code POST /lstm/forward}: runs the model up to its forward layer (the last recurrent layer, or the one named
+     * by {@code layer}) and returns that layer's outputs and the final states.
+     *
      * @throws InvalidInputException naming the field whose value or shape the model cannot take
+     * @throws NonFiniteOutputException when a layer's output leaves float32
      */
     public ForwardResult forward(ForwardQuery query) {
+        if (query.topK() != null) {
+            throw new InvalidInputException("top_k", "top_k belongs to /lstm/predict, which runs the whole model");
+        }
+        Tensor inputs = inputs(query);
+        int from = firstLayer(inputs);
+        int layer = forwardLayer(query.layer(), from);
+        Sequential network = model.network();
+        List<StateSlot> slots = slots(from, layer + 1);
+        Sequential.Run run = network.run(inputs, from, layer + 1, initialStates(query, inputs.batch(), slots));
+        RecurrentLayer.RecurrentOutput out = run.lastRecurrent();
+        Object outputs = query.returnSequencesOrDefault() ? out.sequences().values() : out.last();
+        if (!query.returnStateOrDefault()) {
+            return new ForwardResult(outputs, null, null);
+        }
+        if (slots.size() == 1) {
+            LstmState state = run.states().get(0);
+            return new ForwardResult(outputs, state.h(), state.c());
+        }
+        List<ForwardResult.LayerState> states = new ArrayList<>(slots.size());
+        for (int i = 0; i < slots.size(); i++) {
+            LstmState state = run.states().get(i);
+            states.add(new ForwardResult.LayerState(slots.get(i).layer(), slots.get(i).direction(), state.h(),
+                    state.c()));
+        }
+        return new ForwardResult(outputs, null, null, states);
+    }
+
+    /**
+     * {@code POST /lstm/predict}: the whole model, as Keras' {@code model.predict} runs it.
+     *
+     * @throws InvalidInputException naming the field whose value or shape the model cannot take
+     * @throws NonFiniteOutputException when a layer's output leaves float32
+     */
+    public PredictResult predict(ForwardQuery query) {
+        for (String forwardOnly : new String[] {"return_sequences", "return_state", "layer"}) {
+            Object value = switch (forwardOnly) {
+                case "return_sequences" -> query.returnSequences();
+                case "return_state" -> query.returnState();
+                default -> query.layer();
+            };
+            if (value != null) {
+                throw new InvalidInputException(forwardOnly, forwardOnly + " belongs to /lstm/forward; /lstm/predict"
+                        + " returns what the model's last layer returns, as Keras' model.predict");
+            }
+        }
+        Integer topK = query.topK();
+        int[] outputShape = model.network().outputShape(model.network().layers().size() - 1);
+        int classes = outputShape[outputShape.length - 1];
+        if (topK != null) {
+            if (model.outputActivation() != Activation.SOFTMAX) {
+                throw new InvalidInputException("top_k", "top_k needs a model whose last layer is a softmax; model '"
+                        + model.name() + "' ends in " + lastLayerDescription());
+            }
+            if (topK < 1 || topK > classes) {
+                throw new InvalidInputException("top_k", "top_k = " + topK + " is outside [1, " + classes
+                        + "] (the model's " + classes + " classes)");
+            }
+        }
+        Tensor inputs = inputs(query);
+        int from = firstLayer(inputs);
+        List<StateSlot> slots = slots(from, model.network().layers().size());
+        Tensor outputs = model.network().run(inputs, from, model.network().layers().size(),
+                initialStates(query, inputs.batch(), slots)).outputs();
+        return new PredictResult(outputs.values(), topK == null ? null : topK(outputs, topK));
+    }
+
+    private Object topK(Tensor outputs, int k) {
+        Vocabulary vocabulary = model.vocabulary();
+        IntFunction<String> word = id -> vocabulary == null || id >= vocabulary.size() ? null
+                : vocabulary.words().get(id);
+        if (outputs instanceof Tensor.Vectors vectors) {
+            List<List<PredictResult.TopClass>> rows = new ArrayList<>();
+            for (float[] row : vectors.values()) {
+                rows.add(PredictResult.top(row, k, word));
+            }
+            return rows;
+        }
+        List<List<List<PredictResult.TopClass>>> rows = new ArrayList<>();
+        for (float[][] window : ((Tensor.Sequences) outputs).values()) {
+            List<List<PredictResult.TopClass>> steps = new ArrayList<>();
+            for (float[] step : window) {
+                steps.add(PredictResult.top(step, k, word));
+            }
+            rows.add(steps);
+        }
+        return rows;
+    }
+
+    private String lastLayerDescription() {
+        Layer last = model.network().layers().get(model.network().layers().size() - 1);
+        return last.className() + " layer '" + last.name() + "'" + (model.outputActivation() == null ? ""
+                : " with activation " + model.outputActivation().kerasName());
+    }
+
+    /** The checked input as the first layer that runs takes it. */
+    private Tensor inputs(ForwardQuery query) {
         List<String> given = new ArrayList<>();
         if (query.tokens() != null) {
             given.add("tokens");
@@ -45,21 +153,97 @@ public final class LstmInference {
             throw new InvalidInputException(null, "exactly one of tokens, text or inputs is required; got "
                     + (given.isEmpty() ? "none" : String.join(" and ", given)));
         }
-        float[][][] inputs;
-        boolean[][] mask = null;
+        Tensor inputs;
         if (query.inputs() != null) {
-            inputs = checkInputs(query.inputs());
+            inputs = new Tensor.Sequences(checkInputs(query.inputs()), null);
         } else {
-            int[][] tokens = query.tokens() != null ? checkTokens(query.tokens()) : tokenize(query.text());
-            inputs = model.embedding().lookup(tokens);
-            mask = model.embedding().mask(tokens);
+            inputs = new Tensor.Tokens(query.tokens() != null ? checkTokens(query.tokens()) : tokenize(query.text()));
         }
-        LstmState initialState = query.hasInitialState() ? checkState(query, inputs.length) : null;
-        LstmResult result = model.lstm().forward(inputs, mask, initialState);
-        Object outputs = query.returnSequencesOrDefault() ? result.outputs() : result.lastOutputs();
-        return query.returnStateOrDefault()
-                ? new ForwardResult(outputs, result.state().h(), result.state().c())
-                : new ForwardResult(outputs, null, null);
+        checkWindowLength(inputs, given.get(0));
+        return inputs;
+    }
+
+    /** Token ids start at the Embedding; {@code inputs} start after it (they are embedded already, and unmasked). */
+    private int firstLayer(Tensor inputs) {
+        return inputs instanceof Tensor.Tokens || model.embedding() == null ? 0 : 1;
+    }
+
+    /** {@code lstm_1}, or {@code bidirectional (backward)}. */
+    private static String describe(StateSlot slot) {
+        return slot.layer() + (slot.direction() == null ? "" : " (" + slot.direction() + ")") + " [" + slot.units()
+                + " units]";
+    }
+
+    private void checkWindowLength(Tensor inputs, String field) {
+        int required = model.requiredSteps();
+        int steps = inputs.shape()[0];
+        if (required >= 0 && steps != required) {
+            throw new InvalidInputException(field, field + " windows have " + steps + " steps; model '" + model.name()
+                    + "' takes windows of exactly " + required + " (its input shape "
+                    + Tensor.describe(model.network().inputShape()) + ", fixed by its Flatten layer)");
+        }
+    }
+
+    private int forwardLayer(String name, int from) {
+        if (name == null) {
+            return model.forwardLayerIndex();
+        }
+        List<Layer> layers = model.network().layers();
+        for (int i = from; i < layers.size(); i++) {
+            if (layers.get(i).name().equals(name)) {
+                if (!(layers.get(i) instanceof RecurrentLayer)) {
+                    break;
+                }
+                return i;
+            }
+        }
+        throw new InvalidInputException("layer", "layer = \"" + name + "\" is not a recurrent layer of model '"
+                + model.name() + "'; its recurrent layers: " + layers.stream()
+                .filter(l -> l instanceof RecurrentLayer).map(Layer::name).toList());
+    }
+
+    private List<StateSlot> slots(int from, int to) {
+        return model.network().stateSlots().stream()
+                .filter(slot -> slot.layerIndex() >= from && slot.layerIndex() < to).toList();
+    }
+
+    /** The initial states of a run over {@code slots}, checked; {@code null} for zeros everywhere. */
+    private List<LstmState> initialStates(ForwardQuery query, int batch, List<StateSlot> slots) {
+        if (query.initialState() != null && query.initialStates() != null) {
+            throw new InvalidInputException("initial_states", "give initial_state (the first recurrent layer's) or"
+                    + " initial_states (one per state the run carries), not both");
+        }
+        if (query.initialState() != null) {
+            return List.of(checkState("initial_state", query.initialState(), batch, slots.get(0)));
+        }
+        if (query.initialStates() == null) {
+            return null;
+        }
+        List<ForwardQuery.StateQuery> given = query.initialStates();
+        if (given.size() != slots.size()) {
+            throw new InvalidInputException("initial_states", "initial_states has " + given.size() + " entries;"
+                    + " expected " + slots.size() + ", one per state this run carries: " + slots.stream()
+                    .map(LstmInference::describe).toList());
+        }
+        List<LstmState> states = new ArrayList<>(slots.size());
+        for (int i = 0; i < slots.size(); i++) {
+            String field = "initial_states[" + i + "]";
+            ForwardQuery.StateQuery state = given.get(i);
+            if (state == null) {
+                throw new InvalidInputException(field, field + " is null; expected {\"h\": [[...]], \"c\": [[...]]}");
+            }
+            StateSlot slot = slots.get(i);
+            if (state.layer() != null && !state.layer().equals(slot.layer())) {
+                throw new InvalidInputException(field + ".layer", field + ".layer = \"" + state.layer()
+                        + "\"; this entry is " + describe(slot));
+            }
+            if (state.direction() != null && !state.direction().equals(slot.direction())) {
+                throw new InvalidInputException(field + ".direction", field + ".direction = \"" + state.direction()
+                        + "\"; this entry is " + describe(slot));
+            }
+            states.add(checkState(field, state, batch, slot));
+        }
+        return states;
     }
 
     private int[][] checkTokens(int[][] tokens) {
@@ -138,19 +322,18 @@ public final class LstmInference {
         return out;
     }
 
-    private LstmState checkState(ForwardQuery query, int batch) {
-        if (query.initialH() == null || query.initialC() == null) {
-            String missing = query.initialH() == null ? "h" : "c";
-            String shape = "[" + batch + "][" + model.units() + "]" + (batch == 1 ? "" : " or [1][" + model.units() + "]");
-            throw new InvalidInputException("initial_state." + missing, "initial_state." + missing
-                    + " is missing; initial_state needs both h and c, " + shape);
+    private LstmState checkState(String field, ForwardQuery.StateQuery query, int batch, StateSlot slot) {
+        if (query.h() == null || query.c() == null) {
+            String missing = query.h() == null ? "h" : "c";
+            String shape = "[" + batch + "][" + slot.units() + "]" + (batch == 1 ? "" : " or [1][" + slot.units() + "]");
+            throw new InvalidInputException(field + "." + missing, field + "." + missing
+                    + " is missing; " + field + " needs both h and c, " + shape);
         }
-        return new LstmState(stateRows("h", query.initialH(), batch), stateRows("c", query.initialC(), batch));
+        return new LstmState(stateRows(field + ".h", query.h(), batch, slot.units()),
+                stateRows(field + ".c", query.c(), batch, slot.units()));
     }
 
-    private float[][] stateRows(String name, double[][] rows, int batch) {
-        String field = "initial_state." + name;
-        int units = model.units();
+    private float[][] stateRows(String field, double[][] rows, int batch, int units) {
         if (rows.length != batch && rows.length != 1) {
             throw new InvalidInputException(field, field + " has " + rows.length + " rows; expected "
                     + (batch == 1 ? "1 (batch)" : batch + " (batch) or 1"));

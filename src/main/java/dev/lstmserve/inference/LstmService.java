@@ -6,10 +6,14 @@ import java.util.List;
 import java.util.Map;
 
 import dev.lstmserve.core.Activation;
-import dev.lstmserve.core.Embedding;
+import dev.lstmserve.core.Bidirectional;
 import dev.lstmserve.core.InputProjection;
+import dev.lstmserve.core.Layer;
+import dev.lstmserve.core.Lstm;
 import dev.lstmserve.core.LstmLayer;
 import dev.lstmserve.core.Nd4jNatives;
+import dev.lstmserve.core.Sequential;
+import dev.lstmserve.core.Tensor;
 import dev.lstmserve.model.LstmModel;
 
 import org.springframework.stereotype.Service;
@@ -26,20 +30,33 @@ public class LstmService {
 
     public LstmService(LstmModel servedModel) {
         this.inference = new LstmInference(servedModel);
-        if (servedModel.lstm().projectionFor(LONG_WINDOW) == InputProjection.ND4J) {
+        boolean nd4j = servedModel.network().layers().stream().flatMap(layer -> engines(layer).stream())
+                .anyMatch(lstm -> lstm.projectionFor(LONG_WINDOW) == InputProjection.ND4J);
+        if (nd4j) {
             // Long windows of this model go through ND4J: load its natives now rather than in such a request.
             Nd4jNatives.warmUp();
         }
     }
 
     /**
+     * {@code POST /lstm/forward}.
+     *
      * @throws InvalidInputException naming the field the model cannot take
      */
     public ForwardResult forward(ForwardQuery query) {
         return inference.forward(query);
     }
 
-    /** The engine that serves {@link #forward}, for the parity check. */
+    /**
+     * {@code POST /lstm/predict}.
+     *
+     * @throws InvalidInputException naming the field the model cannot take
+     */
+    public PredictResult predict(ForwardQuery query) {
+        return inference.predict(query);
+    }
+
+    /** The engine that serves {@link #forward} and {@link #predict}, for the parity check. */
     public LstmInference inference() {
         return inference;
     }
@@ -50,39 +67,55 @@ public class LstmService {
 
     public ModelDescription describe() {
         LstmModel model = model();
+        Sequential network = model.network();
         LstmLayer lstm = model.lstm();
-        Embedding embedding = model.embedding();
         List<Map<String, Object>> layers = new ArrayList<>();
-        if (embedding != null) {
-            Map<String, Object> layer = new LinkedHashMap<>();
-            layer.put("class_name", "Embedding");
-            layer.put("input_dim", embedding.inputDim());
-            layer.put("output_dim", embedding.outputDim());
-            layer.put("mask_zero", embedding.maskZero());
-            layers.add(layer);
+        for (int i = 0; i < network.layers().size(); i++) {
+            Layer layer = network.layers().get(i);
+            Map<String, Object> description = new LinkedHashMap<>();
+            description.put("class_name", layer.className());
+            description.put("name", layer.name());
+            description.put("input_shape", Tensor.describe(network.inputShape(i)));
+            description.put("output_shape", Tensor.describe(network.outputShape(i)));
+            description.putAll(layer.config());
+            layers.add(description);
         }
-        Map<String, Object> layer = new LinkedHashMap<>();
-        layer.put("class_name", "LSTM");
-        layer.put("units", model.units());
-        layer.put("activation", describe(lstm.activation()));
-        layer.put("recurrent_activation", describe(lstm.recurrentActivation()));
-        layer.put("use_bias", lstm.weights().useBias());
-        layer.put("go_backwards", lstm.goBackwards());
-        layers.add(layer);
+        List<Map<String, Object>> states = new ArrayList<>();
+        for (Sequential.StateSlot slot : network.stateSlots()) {
+            Map<String, Object> state = new LinkedHashMap<>();
+            state.put("layer", slot.layer());
+            if (slot.direction() != null) {
+                state.put("direction", slot.direction());
+            }
+            state.put("units", slot.units());
+            states.add(state);
+        }
+        var embedding = model.embedding();
         return new ModelDescription(model.name(), model.source(), model.format(), model.kerasVersion(),
-                model.vocabulary() == null ? null : model.vocabulary().words(),
+                model.backend(), model.vocabulary() == null ? null : model.vocabulary().words(),
                 embedding == null ? null : embedding.inputDim(), embedding == null ? null : embedding.outputDim(),
                 model.inputSize(), model.units(), describe(lstm.activation()), describe(lstm.recurrentActivation()),
                 lstm.weights().useBias(), lstm.goBackwards(), embedding != null && embedding.maskZero(),
-                model.parity().size(), layers);
+                model.forwardLayer().name(), states, model.parity().size(), layers);
     }
 
     /** Keras' name, with the hard_sigmoid form made explicit since it depends on the Keras version. */
-    private static String describe(Activation activation) {
+    static String describe(Activation activation) {
         return switch (activation) {
             case HARD_SIGMOID_KERAS2 -> "hard_sigmoid (Keras 2: clip(0.2x + 0.5, 0, 1))";
             case HARD_SIGMOID_KERAS3 -> "hard_sigmoid (Keras 3: clip(x/6 + 0.5, 0, 1))";
             default -> activation.kerasName();
         };
+    }
+
+    /** The LSTM engines inside a layer: one for an LSTM, two for a Bidirectional layer. */
+    private static List<LstmLayer> engines(Layer layer) {
+        if (layer instanceof Lstm lstm) {
+            return List.of(lstm.engine());
+        }
+        if (layer instanceof Bidirectional bidirectional) {
+            return List.of(bidirectional.forwardLayer().engine(), bidirectional.backwardLayer().engine());
+        }
+        return List.of();
     }
 }

@@ -9,9 +9,12 @@ import java.util.Set;
 
 import dev.lstmserve.core.Activation;
 import dev.lstmserve.core.Embedding;
+import dev.lstmserve.core.Layer;
+import dev.lstmserve.core.Lstm;
 import dev.lstmserve.core.LstmLayer;
 import dev.lstmserve.core.LstmState;
 import dev.lstmserve.core.LstmWeights;
+import dev.lstmserve.core.Sequential;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -100,7 +103,7 @@ final class LstmServeJsonReader {
         if (lstmNode == null) {
             throw new IllegalArgumentException("lstm is missing");
         }
-        LstmLayer lstm = lstm(lstmNode, kerasMajor(kerasVersion));
+        LstmLayer lstm = lstm(lstmNode, KerasVersion.parse(kerasVersion));
         if (embedding != null && embedding.outputDim() != lstm.weights().inputSize()) {
             throw new IllegalArgumentException("lstm.kernel has " + lstm.weights().inputSize()
                     + " rows; expected " + embedding.outputDim() + " (embedding.output_dim)");
@@ -113,13 +116,21 @@ final class LstmServeJsonReader {
                 parity.add(sample(samples.get(i), "parity[" + i + "]"));
             }
         }
-        return new LstmModel(name, source, FORMAT, kerasVersion, vocabulary, embedding, lstm, parity);
+        List<Layer> layers = new ArrayList<>();
+        if (embedding != null) {
+            layers.add(embedding);
+        }
+        layers.add(new Lstm("lstm", "LSTM", lstm, true, true));
+        Sequential network = new Sequential(layers,
+                embedding != null ? new int[] {-1} : new int[] {-1, lstm.weights().inputSize()});
+        return new LstmModel(name, source, FORMAT, kerasVersion, null, vocabulary, network, parity);
     }
 
     private static Embedding embedding(JsonNode node) {
         checkFields(node, "embedding.", EMBEDDING);
         float[][] embeddings = matrix(node.get("embeddings"), "embedding.embeddings");
-        Embedding embedding = new Embedding(embeddings, bool(node, "mask_zero", "embedding.mask_zero", false));
+        Embedding embedding = new Embedding("embedding", embeddings,
+                bool(node, "mask_zero", "embedding.mask_zero", false));
         int inputDim = integer(node, "input_dim", "embedding.input_dim", embedding.inputDim());
         int outputDim = integer(node, "output_dim", "embedding.output_dim", embedding.outputDim());
         if (inputDim != embedding.inputDim() || outputDim != embedding.outputDim()) {
@@ -130,7 +141,7 @@ final class LstmServeJsonReader {
         return embedding;
     }
 
-    private static LstmLayer lstm(JsonNode node, int kerasMajor) {
+    private static LstmLayer lstm(JsonNode node, KerasVersion version) {
         checkFields(node, "lstm.", LSTM);
         float[][] kernel = matrix(node.get("kernel"), "lstm.kernel");
         float[][] recurrentKernel = matrix(node.get("recurrent_kernel"), "lstm.recurrent_kernel");
@@ -152,8 +163,9 @@ final class LstmServeJsonReader {
             throw new IllegalArgumentException("lstm.recurrent_kernel has " + weights.units()
                     + " rows; expected " + units + " (lstm.units)");
         }
-        Activation activation = activation(node, "activation", "tanh", kerasMajor);
-        Activation recurrentActivation = activation(node, "recurrent_activation", "sigmoid", kerasMajor);
+        Activation activation = activation(node, "activation", "tanh", version.major());
+        Activation recurrentActivation = activation(node, "recurrent_activation",
+                node.has("recurrent_activation") ? null : version.recurrentActivationDefault("lstm"), version.major());
         return new LstmLayer(weights, activation, recurrentActivation, bool(node, "go_backwards", "lstm.go_backwards", false));
     }
 
@@ -197,18 +209,6 @@ final class LstmServeJsonReader {
             throw new IllegalArgumentException(path + ".expected has h/c but return_state is false");
         }
         return new ParitySample(name, tokens, inputs, initialState, returnSequences, returnState, outputs, h, c);
-    }
-
-    static int kerasMajor(String kerasVersion) {
-        if (kerasVersion == null || kerasVersion.isBlank()) {
-            return 3;
-        }
-        String major = kerasVersion.strip().split("\\.")[0];
-        try {
-            return Integer.parseInt(major);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("keras_version = \"" + kerasVersion + "\" does not start with a number");
-        }
     }
 
     private static Activation activation(JsonNode node, String field, String fallback, int kerasMajor) {

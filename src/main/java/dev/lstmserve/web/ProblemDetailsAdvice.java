@@ -7,6 +7,7 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
+import dev.lstmserve.core.NonFiniteOutputException;
 import dev.lstmserve.inference.InvalidInputException;
 
 import org.slf4j.Logger;
@@ -54,6 +55,20 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
             problem.setProperty("field", e.field());
         }
         return handleExceptionInternal(e, problem, new HttpHeaders(), HttpStatus.BAD_REQUEST, request);
+    }
+
+    /** 422: the request was valid, but the model's float32 computation overflowed (Keras' does too). */
+    @ExceptionHandler(NonFiniteOutputException.class)
+    ResponseEntity<Object> nonFiniteOutput(NonFiniteOutputException e, WebRequest request) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.UNPROCESSABLE_CONTENT, e.getMessage()
+                + "; JSON has no number for it, so no outputs are returned");
+        problem.setTitle("Outputs not finite");
+        problem.setProperty("layer", e.layer());
+        problem.setProperty("row", e.row());
+        if (e.step() >= 0) {
+            problem.setProperty("step", e.step());
+        }
+        return handleExceptionInternal(e, problem, new HttpHeaders(), HttpStatus.UNPROCESSABLE_CONTENT, request);
     }
 
     @ExceptionHandler(Exception.class)

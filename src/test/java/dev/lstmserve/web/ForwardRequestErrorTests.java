@@ -285,15 +285,15 @@ class ForwardRequestErrorTests {
     static Stream<Arguments> unknownFields() {
         return Stream.of(
                 argumentSet("unknown", "{\"tokens\": [[1]], \"foo\": 1}",
-                        List.of("unknown field \"foo\"", "known fields: initial_state, inputs, return_sequences,"
-                                + " return_state, text, tokens")),
+                        List.of("unknown field \"foo\"", "known fields: initial_state, initial_states, inputs, layer,"
+                                + " return_sequences, return_state, text, tokens")),
                 argumentSet("camelCase", "{\"tokens\": [[1]], \"returnSequences\": false}",
                         List.of("unknown field \"returnSequences\"", "return_sequences")),
-                argumentSet("Keras' name for the state", "{\"tokens\": [[1]], \"initial_states\": null}",
-                        List.of("unknown field \"initial_states\"", "initial_state")),
+                argumentSet("the response's name for the state", "{\"tokens\": [[1]], \"state\": null}",
+                        List.of("unknown field \"state\"", "initial_state")),
                 argumentSet("inside initial_state", "{\"tokens\": [[1]], \"initial_state\": {\"h\": [[0.1, 0.2]],"
                         + " \"c\": [[0.1, 0.2]], \"x\": []}}",
-                        List.of("unknown field \"x\" in initial_state", "known fields: c, h")));
+                        List.of("unknown field \"x\" in initial_state", "known fields: c, direction, h, layer")));
     }
 
     @ParameterizedTest
