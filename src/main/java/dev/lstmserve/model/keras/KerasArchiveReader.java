@@ -40,8 +40,11 @@ final class KerasArchiveReader {
 
     static final long MAX_JSON_BYTES = 64L << 20;
     static final long MAX_WEIGHTS_BYTES = 16L << 30;
-    /** Deflate cannot exceed ~1032:1; Keras stores entries uncompressed. */
-    static final long MAX_DEFLATE_RATIO = 1100;
+    /**
+     * Keras stores the entries uncompressed; a re-zipped archive compresses float32 weights by a few percent. A
+     * deflated weights entry may expand to at most 20× the archive (deflate alone reaches ~1000×).
+     */
+    static final long MAX_DEFLATE_RATIO = 20;
 
     private static final Pattern NUMBERED = Pattern.compile("(.*?)(?:_(\\d+))?");
 
