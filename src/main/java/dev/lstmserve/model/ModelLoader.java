@@ -35,6 +35,42 @@ public final class ModelLoader {
      */
     public static LstmModel load(Path path) {
         String source = path.toString();
+        switch (sniff(path)) {
+            case HDF5 -> throw new ModelLoadException(source, "is an HDF5 (.h5) Keras file; this version reads"
+                    + " lstm-serve JSON models only (see README, \"Model format\")");
+            case ZIP -> throw new ModelLoadException(source, "is a zip (.keras) archive; this version reads lstm-serve"
+                    + " JSON models only (see README, \"Model format\")");
+            case OTHER -> throw new ModelLoadException(source, "is not a model file this service reads (expected"
+                    + " lstm-serve JSON)");
+            case JSON -> {
+            }
+        }
+        try {
+            return LstmServeJsonReader.read(Files.newInputStream(path), source);
+        } catch (IOException e) {
+            throw new ModelLoadException(source, "cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    /** What a model file is, by its first bytes (never by its name). */
+    public enum Content {
+        /** HDF5 signature: a Keras {@code .h5} (full model or weights only). */
+        HDF5,
+        /** Zip signature: a Keras 3 {@code .keras} archive. */
+        ZIP,
+        /** Starts with {@code {} after white space or a byte-order mark: JSON. */
+        JSON,
+        /** Anything else. */
+        OTHER
+    }
+
+    /**
+     * Sniffs a model file's kind from its first bytes.
+     *
+     * @throws ModelLoadException when the file is missing, not a regular file or unreadable
+     */
+    public static Content sniff(Path path) {
+        String source = path.toString();
         if (!Files.isRegularFile(path)) {
             throw new ModelLoadException(source, Files.exists(path) ? "is not a regular file" : "no such file");
         }
@@ -45,21 +81,12 @@ public final class ModelLoader {
             throw new ModelLoadException(source, "cannot be read: " + e.getMessage(), e);
         }
         if (startsWith(head, HDF5_SIGNATURE)) {
-            throw new ModelLoadException(source, "is an HDF5 (.h5) Keras file; this version reads lstm-serve JSON"
-                    + " models only (see README, \"Model format\")");
+            return Content.HDF5;
         }
         if (startsWith(head, ZIP_SIGNATURE)) {
-            throw new ModelLoadException(source, "is a zip (.keras) archive; this version reads lstm-serve JSON"
-                    + " models only (see README, \"Model format\")");
+            return Content.ZIP;
         }
-        if (!looksLikeJson(head)) {
-            throw new ModelLoadException(source, "is not a model file this service reads (expected lstm-serve JSON)");
-        }
-        try {
-            return LstmServeJsonReader.read(Files.newInputStream(path), source);
-        } catch (IOException e) {
-            throw new ModelLoadException(source, "cannot be read: " + e.getMessage(), e);
-        }
+        return looksLikeJson(head) ? Content.JSON : Content.OTHER;
     }
 
     private static boolean startsWith(byte[] head, byte[] signature) {
