@@ -22,10 +22,16 @@ public record LstmProperties(@DefaultValue Model model, @DefaultValue Parity par
     }
 
     /**
-     * @param path the model file to serve (env {@code LSTM_MODEL_PATH}); empty serves the embedded default
-     *             {@code seed-toy}
+     * @param path           the model file to serve (env {@code LSTM_MODEL_PATH}): lstm-serve JSON, a Keras
+     *                       {@code .keras} archive or a Keras {@code .h5}; empty serves the embedded default
+     *                       {@code seed-toy}
+     * @param configPath     the JSON config ({@code model.to_json()}) of a weights-only Keras {@code .h5}; empty
+     *                       otherwise
+     * @param vocabularyPath a vocabulary for {@code text} requests and {@code top_k} words: a word list (id = line) or
+     *                       Keras' {@code Tokenizer.to_json()}; empty for none (or the model file's own)
      */
-    public record Model(@DefaultValue("") String path) {
+    public record Model(@DefaultValue("") String path, @DefaultValue("") String configPath,
+                        @DefaultValue("") String vocabularyPath) {
     }
 
     /**

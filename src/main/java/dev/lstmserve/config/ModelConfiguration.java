@@ -3,6 +3,7 @@ package dev.lstmserve.config;
 import java.nio.file.Path;
 
 import dev.lstmserve.model.LstmModel;
+import dev.lstmserve.model.ModelLoadException;
 import dev.lstmserve.model.ModelLoader;
 
 import org.springframework.context.annotation.Bean;
@@ -15,6 +16,14 @@ class ModelConfiguration {
     @Bean
     LstmModel servedModel(LstmProperties properties) {
         String path = properties.model().path().strip();
-        return path.isEmpty() ? ModelLoader.loadDefault() : ModelLoader.load(Path.of(path));
+        String config = properties.model().configPath().strip();
+        if (path.isEmpty()) {
+            if (!config.isEmpty()) {
+                throw new ModelLoadException(config, "lstm.model.config-path is set but lstm.model.path is empty;"
+                        + " set lstm.model.path to the weights .h5 this config belongs to");
+            }
+            return ModelLoader.loadDefault();
+        }
+        return ModelLoader.load(Path.of(path), config.isEmpty() ? null : Path.of(config));
     }
 }

@@ -21,6 +21,17 @@ public record KerasVersion(String text, int major, int minor) {
     public static final KerasVersion UNRECORDED_KERAS_3 = new KerasVersion(null, 3, 0);
 
     /**
+     * A Keras HDF5 file without a {@code keras_version} attribute: the rules that changed between versions cannot be
+     * told, so a model that depends on one is refused naming the missing attribute.
+     */
+    public static final KerasVersion UNKNOWN = new KerasVersion(null, -1, 0);
+
+    /** Whether the version is known (see {@link #UNKNOWN}). */
+    public boolean known() {
+        return major > 0;
+    }
+
+    /**
      * @param text as written; {@code null} or blank for {@link #UNRECORDED_KERAS_3}
      * @throws IllegalArgumentException when it does not start with a number
      */
@@ -50,6 +61,10 @@ public record KerasVersion(String text, int major, int minor) {
      *                                  the field must be given
      */
     public String recurrentActivationDefault(String layer) {
+        if (!known()) {
+            throw new IllegalArgumentException(layer + ".recurrent_activation is missing and the file records no"
+                    + " keras_version to tell its default (hard_sigmoid up to Keras 2.2, sigmoid from 2.3)");
+        }
         if (major >= 3 || (major == 2 && minor >= 3)) {
             return "sigmoid";
         }

@@ -15,6 +15,10 @@ import dev.lstmserve.core.LstmLayer;
 import dev.lstmserve.core.LstmState;
 import dev.lstmserve.core.LstmWeights;
 import dev.lstmserve.core.Sequential;
+import dev.lstmserve.model.keras.KerasLayerSpec;
+import dev.lstmserve.model.keras.KerasModelMapper;
+import dev.lstmserve.model.keras.KerasModelSpec;
+import dev.lstmserve.model.keras.KerasWeight;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -35,6 +39,12 @@ final class LstmServeJsonReader {
             "go_backwards", "kernel", "recurrent_kernel", "bias");
     private static final Set<String> SAMPLE = Set.of("name", "tokens", "inputs", "initial_state", "return_sequences",
             "return_state", "expected");
+    private static final Set<String> TOP_LEVEL_V2 = Set.of("format", "version", "name", "description",
+            "generated_by", "keras_version", "backend", "source_format", "vocabulary", "input_shape", "layers",
+            "parity");
+    private static final Set<String> LAYER_V2 = Set.of("class_name", "name", "config", "weights");
+    private static final Set<String> WEIGHT_V2 = Set.of("name", "shape", "values");
+    private static final Set<String> SIDECAR = Set.of("description", "generated_by", "samples");
 
     private LstmServeJsonReader() {
     }
@@ -63,15 +73,19 @@ final class LstmServeJsonReader {
         if (root == null || !root.isObject()) {
             throw new IllegalArgumentException("expected a JSON object with \"format\": \"lstm-serve-model\"");
         }
-        checkFields(root, "", TOP_LEVEL);
         String format = text(root, "format", null);
         if (!"lstm-serve-model".equals(format)) {
             throw new IllegalArgumentException("format = " + root.get("format") + "; expected \"lstm-serve-model\"");
         }
         int version = integer(root, "version", "version", -1);
-        if (version != 1) {
-            throw new IllegalArgumentException("version = " + root.get("version") + "; this service reads version 1");
+        if (version == 2) {
+            return readV2(root, source);
         }
+        if (version != 1) {
+            throw new IllegalArgumentException("version = " + root.get("version")
+                    + "; this service reads versions 1 and 2");
+        }
+        checkFields(root, "", TOP_LEVEL);
         String name = text(root, "name", null);
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("name is missing");
@@ -109,13 +123,7 @@ final class LstmServeJsonReader {
                     + " rows; expected " + embedding.outputDim() + " (embedding.output_dim)");
         }
 
-        List<ParitySample> parity = new ArrayList<>();
-        if (root.has("parity")) {
-            JsonNode samples = array(root.get("parity"), "parity");
-            for (int i = 0; i < samples.size(); i++) {
-                parity.add(sample(samples.get(i), "parity[" + i + "]"));
-            }
-        }
+        List<ParitySample> parity = root.has("parity") ? samples(root.get("parity"), "parity") : List.of();
         List<Layer> layers = new ArrayList<>();
         if (embedding != null) {
             layers.add(embedding);
@@ -124,6 +132,150 @@ final class LstmServeJsonReader {
         Sequential network = new Sequential(layers,
                 embedding != null ? new int[] {-1} : new int[] {-1, lstm.weights().inputSize()});
         return new LstmModel(name, source, FORMAT, kerasVersion, null, vocabulary, network, parity);
+    }
+
+    /**
+     * Version 2: any servable stack, each layer as Keras describes it ({@code class_name}, {@code name},
+     * {@code config} in Keras' own field names) with its weights in Keras' order, read through the same mappers as a
+     * Keras file.
+     */
+    private static LstmModel readV2(JsonNode root, String source) {
+        checkFields(root, "", TOP_LEVEL_V2);
+        String name = text(root, "name", null);
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("name is missing");
+        }
+        String kerasVersion = text(root, "keras_version", null);
+        KerasVersion.parse(kerasVersion);
+        Vocabulary vocabulary = root.has("vocabulary") ? vocabulary(root.get("vocabulary")) : null;
+        int[] inputShape = null;
+        if (root.has("input_shape") && !root.get("input_shape").isNull()) {
+            JsonNode shape = array(root.get("input_shape"), "input_shape");
+            inputShape = new int[shape.size()];
+            for (int i = 0; i < inputShape.length; i++) {
+                inputShape[i] = shape.get(i).isNull() ? -1 : integer(shape, i, "input_shape[" + i + "]");
+            }
+        }
+        JsonNode layerList = array(root.get("layers"), "layers");
+        List<KerasLayerSpec> layers = new ArrayList<>();
+        for (int i = 0; i < layerList.size(); i++) {
+            layers.add(layer(layerList.get(i), "layers[" + i + "]"));
+        }
+        KerasModelSpec spec = new KerasModelSpec(source, FORMAT, kerasVersion, text(root, "backend", null),
+                "Sequential", inputShape, layers);
+        Sequential network;
+        try {
+            network = KerasModelMapper.map(spec);
+        } catch (ModelLoadException e) {
+            throw new IllegalArgumentException(e.getMessage().substring(source.length() + 2), e);
+        }
+        List<ParitySample> parity = root.has("parity") ? samples(root.get("parity"), "parity") : List.of();
+        return new LstmModel(name, source, FORMAT, kerasVersion, text(root, "backend", null), vocabulary, network,
+                parity);
+    }
+
+    private static KerasLayerSpec layer(JsonNode node, String path) {
+        checkFields(node, path + ".", LAYER_V2);
+        String className = text(node, "class_name", path + ".class_name");
+        String name = text(node, "name", path + ".name");
+        if (className == null || name == null) {
+            throw new IllegalArgumentException(path + " needs class_name and name");
+        }
+        JsonNode config = node.get("config");
+        if (config == null || !config.isObject()) {
+            throw new IllegalArgumentException(path + ".config is missing or not an object");
+        }
+        List<KerasWeight> weights = new ArrayList<>();
+        if (node.has("weights")) {
+            JsonNode list = array(node.get("weights"), path + ".weights");
+            for (int i = 0; i < list.size(); i++) {
+                String at = path + ".weights[" + i + "]";
+                JsonNode weight = list.get(i);
+                checkFields(weight, at + ".", WEIGHT_V2);
+                JsonNode shapeNode = array(weight.get("shape"), at + ".shape");
+                int[] shape = new int[shapeNode.size()];
+                long size = 1;
+                for (int d = 0; d < shape.length; d++) {
+                    shape[d] = integer(shapeNode, d, at + ".shape[" + d + "]");
+                    if (shape[d] < 0) {
+                        throw new IllegalArgumentException(at + ".shape[" + d + "] = " + shape[d] + " is negative");
+                    }
+                    size *= shape[d];
+                }
+                float[] values = new float[Math.toIntExact(size)];
+                int filled = flatten(weight.get("values"), shape, 0, values, 0, at + ".values");
+                if (filled != values.length) {
+                    throw new IllegalArgumentException(at + ".values has " + filled + " values; shape "
+                            + java.util.Arrays.toString(shape) + " holds " + size);
+                }
+                weights.add(new KerasWeight(text(weight, "name", at + ".name"), shape, values));
+            }
+        }
+        return new KerasLayerSpec(className, name, config, weights);
+    }
+
+    /** Nested JSON arrays of {@code shape} into {@code values}, row-major; returns the next free index. */
+    private static int flatten(JsonNode node, int[] shape, int depth, float[] values, int at, String path) {
+        if (depth == shape.length) {
+            values[at] = number(node, path);
+            return at + 1;
+        }
+        JsonNode list = array(node, path);
+        if (list.size() != shape[depth]) {
+            throw new IllegalArgumentException(path + " has " + list.size() + " entries; the shape says "
+                    + shape[depth]);
+        }
+        for (int i = 0; i < list.size(); i++) {
+            at = flatten(list.get(i), shape, depth + 1, values, at, path + "[" + i + "]");
+        }
+        return at;
+    }
+
+    private static Vocabulary vocabulary(JsonNode node) {
+        List<String> words = new ArrayList<>();
+        JsonNode list = array(node, "vocabulary");
+        for (int i = 0; i < list.size(); i++) {
+            if (!list.get(i).isString()) {
+                throw new IllegalArgumentException("vocabulary[" + i + "] = " + list.get(i) + " is not a string");
+            }
+            words.add(list.get(i).asString());
+        }
+        return new Vocabulary(words);
+    }
+
+    /**
+     * The parity samples of a sidecar {@code <model file>.parity.json}: {@code {"samples": [...]}}, each sample as in
+     * a model's {@code parity} list.
+     *
+     * @throws ModelLoadException naming the sidecar, the field and the problem
+     */
+    static List<ParitySample> readSidecar(InputStream in, String source) {
+        JsonNode root;
+        try (in) {
+            root = MAPPER.readTree(in);
+        } catch (JacksonException e) {
+            throw new ModelLoadException(source, "not valid JSON: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new ModelLoadException(source, "cannot be read: " + e.getMessage(), e);
+        }
+        try {
+            if (root == null || !root.isObject()) {
+                throw new IllegalArgumentException("expected a JSON object with \"samples\": [...]");
+            }
+            checkFields(root, "", SIDECAR);
+            return samples(root.get("samples"), "samples");
+        } catch (IllegalArgumentException e) {
+            throw new ModelLoadException(source, e.getMessage(), e);
+        }
+    }
+
+    private static List<ParitySample> samples(JsonNode node, String path) {
+        JsonNode list = array(node, path);
+        List<ParitySample> samples = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            samples.add(sample(list.get(i), path + "[" + i + "]"));
+        }
+        return samples;
     }
 
     private static Embedding embedding(JsonNode node) {
@@ -195,6 +347,17 @@ final class LstmServeJsonReader {
         JsonNode expected = node.get("expected");
         if (expected == null || !expected.isObject()) {
             throw new IllegalArgumentException(path + ".expected is missing");
+        }
+        if (expected.has("predict")) {
+            checkFields(expected, path + ".expected.", Set.of("predict"));
+            if (node.has("return_sequences") || node.has("return_state")) {
+                throw new IllegalArgumentException(path + ": return_sequences and return_state belong to forward"
+                        + " samples (expected.outputs); a predict sample records what model.predict returned");
+            }
+            JsonNode predict = expected.get("predict");
+            Object outputs = depth(predict) == 3 ? tensor3(predict, path + ".expected.predict")
+                    : matrix(predict, path + ".expected.predict");
+            return ParitySample.predict(name, tokens, inputs, initialState, outputs);
         }
         checkFields(expected, path + ".expected.", Set.of("outputs", "h", "c"));
         Object outputs = returnSequences
@@ -322,6 +485,23 @@ final class LstmServeJsonReader {
             out[i] = matrix(list.get(i), path + "[" + i + "]");
         }
         return out;
+    }
+
+    /** How deeply arrays nest at the first element: 2 for {@code [[1]]}, 3 for {@code [[[1]]]}. */
+    private static int depth(JsonNode node) {
+        int depth = 0;
+        for (JsonNode n = node; n != null && n.isArray(); n = n.isEmpty() ? null : n.get(0)) {
+            depth++;
+        }
+        return depth;
+    }
+
+    private static int integer(JsonNode list, int index, String path) {
+        JsonNode value = list.get(index);
+        if (value == null || !value.isIntegralNumber() || !value.canConvertToInt()) {
+            throw new IllegalArgumentException(path + " = " + value + " is not an integer");
+        }
+        return value.intValue();
     }
 
     private static int[][] intMatrix(JsonNode node, String path) {

@@ -4,6 +4,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+
+import dev.lstmserve.core.Sequential;
+import dev.lstmserve.model.keras.KerasModelMapper;
+import dev.lstmserve.model.keras.KerasModelReader;
+import dev.lstmserve.model.keras.KerasModelSpec;
 
 /**
  * Reads a model file into core objects, choosing the reader by the file's content, not its name.
@@ -29,27 +35,65 @@ public final class ModelLoader {
         return LstmServeJsonReader.read(in, source);
     }
 
+    /** {@link #load(Path, Path)} without a config file. */
+    public static LstmModel load(Path path) {
+        return load(path, null);
+    }
+
     /**
-     * @param path a model file: lstm-serve JSON
+     * Reads a model file by its content: lstm-serve JSON, a Keras 3 {@code .keras} archive, or a Keras {@code .h5}
+     * (full model, or weights only with {@code config}). A Keras file's parity samples come from the sidecar
+     * {@code <model file>.parity.json} when it exists.
+     *
+     * @param config the JSON config of a weights-only {@code .h5} ({@code lstm.model.config-path}), or {@code null}
      * @throws ModelLoadException naming the file and why it cannot be served
      */
-    public static LstmModel load(Path path) {
+    public static LstmModel load(Path path, Path config) {
         String source = path.toString();
-        switch (sniff(path)) {
-            case HDF5 -> throw new ModelLoadException(source, "is an HDF5 (.h5) Keras file; this version reads"
-                    + " lstm-serve JSON models only (see README, \"Model format\")");
-            case ZIP -> throw new ModelLoadException(source, "is a zip (.keras) archive; this version reads lstm-serve"
-                    + " JSON models only (see README, \"Model format\")");
-            case OTHER -> throw new ModelLoadException(source, "is not a model file this service reads (expected"
-                    + " lstm-serve JSON)");
-            case JSON -> {
+        Content content = sniff(path);
+        if (content == Content.OTHER) {
+            throw new ModelLoadException(source, "is not a model file this service reads: expected lstm-serve JSON, a"
+                    + " Keras .keras archive or a Keras .h5 file");
+        }
+        if (content == Content.JSON) {
+            if (config != null) {
+                throw new ModelLoadException(source, "is lstm-serve JSON, which carries its own layers;"
+                        + " lstm.model.config-path is only for a weights-only Keras .h5");
+            }
+            try {
+                return LstmServeJsonReader.read(Files.newInputStream(path), source);
+            } catch (IOException e) {
+                throw new ModelLoadException(source, "cannot be read: " + e.getMessage(), e);
             }
         }
+        KerasModelSpec spec = KerasModelReader.read(path, config);
+        Sequential network = KerasModelMapper.map(spec);
         try {
-            return LstmServeJsonReader.read(Files.newInputStream(path), source);
-        } catch (IOException e) {
-            throw new ModelLoadException(source, "cannot be read: " + e.getMessage(), e);
+            return new LstmModel(stem(path), source, spec.format(), spec.kerasVersion(), spec.backend(), null,
+                    network, sidecarSamples(path));
+        } catch (IllegalArgumentException e) {
+            throw new ModelLoadException(source, e.getMessage(), e);
         }
+    }
+
+    /** The parity samples of {@code <model file>.parity.json}, or none when there is no such file. */
+    static List<ParitySample> sidecarSamples(Path model) {
+        Path sidecar = model.resolveSibling(model.getFileName() + ".parity.json");
+        if (!Files.isRegularFile(sidecar)) {
+            return List.of();
+        }
+        try {
+            return LstmServeJsonReader.readSidecar(Files.newInputStream(sidecar), sidecar.toString());
+        } catch (IOException e) {
+            throw new ModelLoadException(sidecar.toString(), "cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    /** A Keras file's model name: its file name without the extension ({@code my_model.keras} is {@code my_model}). */
+    private static String stem(Path path) {
+        String file = path.getFileName().toString();
+        int dot = file.lastIndexOf('.');
+        return dot > 0 ? file.substring(0, dot) : file;
     }
 
     /** What a model file is, by its first bytes (never by its name). */

@@ -131,7 +131,7 @@ class ParityServiceTests {
     }
 
     private static LstmProperties properties(double rtol, double atol) {
-        return new LstmProperties(new LstmProperties.Model(""), new LstmProperties.Parity(rtol, atol),
+        return new LstmProperties(new LstmProperties.Model("", "", ""), new LstmProperties.Parity(rtol, atol),
                 DataSize.ofMegabytes(16));
     }
 
