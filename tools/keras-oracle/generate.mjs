@@ -9,7 +9,8 @@
 // float32 rounding tie, so JSON -> double -> float32 and JSON -> float32 agree). Expected outputs are
 // float32 values written as the shortest decimal that parses back to the same float32.
 import * as tf from '@tensorflow/tfjs';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as hdf5 from 'jsfive';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -569,6 +570,31 @@ function checkShared() {
   }
   console.log(`worst max_abs_error ${worst.toExponential(2)} (references are rounded to 6 decimals: atol 1e-5)`);
   if (worst > 1e-5) process.exitCode = 1;
+  checkWeightValues();
+}
+
+/**
+ * An independent route to the weight values the Java readers' tests expect (KerasH5ReaderTests): jsfive, a
+ * pure-JavaScript HDF5 reader, must print the same float32 values as libhdf5 (h5dump -m %.9g). Exits non-zero if not.
+ */
+function checkWeightValues() {
+  const checks = [
+    ['dl4j-fullconfigs-lstm/lstm_th_keras_2_weights.h5', 'lstm_1/lstm_1/kernel', 0, -0.307377666],
+    ['dl4j-fullconfigs-lstm/lstm_th_keras_2_weights.h5', 'lstm_1/lstm_1/kernel', 12 * 384 - 1, 0.292394102],
+    ['real-models/dl4j_simple_lstm_tf_keras1.2.2_model.h5', 'model_weights/lstm_1/lstm_1_W_i:0', 0, -0.0142693892],
+    ['format-samples/dtln_norm_500h_tf2.3.h5', 'lstm/lstm/lstm_cell/kernel:0', 0, -0.0801077932],
+    ['real-models/chen0040_lstm_softmax_keras2.1.2_weights.h5', 'embedding_1/embedding_1/embeddings:0', 2329 * 100 - 1, 0.0466238894],
+  ];
+  for (const [file, path, index, expected] of checks) {
+    const full = join(SHARED_REFERENCE, file);
+    if (!existsSync(full)) { console.log(`skipped: ${file} is not there`); continue; }
+    const bytes = readFileSync(full);
+    const h5 = new hdf5.File(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength), file);
+    const value = h5.get(path).value[index];
+    const ok = Math.fround(value) === Math.fround(expected);
+    console.log(`jsfive ${file} ${path}[${index}] = ${value} ${ok ? 'equals' : 'DIFFERS FROM'} libhdf5's ${expected}`);
+    if (!ok) process.exitCode = 1;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

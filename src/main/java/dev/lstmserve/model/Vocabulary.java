@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  * The words of a language model by id, and the seed's tokenisation: lower-case, split on white space (Unicode, like
  * Python's {@code str.split()}), a word not in the vocabulary becomes {@value #UNKNOWN} (when the vocabulary has it).
  */
-public final class Vocabulary {
+public final class Vocabulary implements TextVocabulary {
 
     /** The seed's token for words outside the vocabulary. */
     public static final String UNKNOWN = "<_unk>";
@@ -46,10 +46,12 @@ public final class Vocabulary {
         }
     }
 
+    @Override
     public List<String> words() {
         return words;
     }
 
+    @Override
     public int size() {
         return words.size();
     }
@@ -60,6 +62,7 @@ public final class Vocabulary {
      * @param field names the window in error messages, e.g. {@code text[1]}
      * @throws IllegalArgumentException when the window is empty, or a word is unknown and there is no {@value #UNKNOWN}
      */
+    @Override
     public int[] tokenize(String field, String window) {
         String[] parts = WHITE_SPACE.splitAsStream(window.toLowerCase(Locale.ROOT))
                 .filter(part -> !part.isEmpty())
