@@ -18,12 +18,18 @@ class ModelConfiguration {
         String path = properties.model().path().strip();
         String config = properties.model().configPath().strip();
         if (path.isEmpty()) {
+            if (!properties.model().vocabularyPath().isBlank()) {
+                throw new ModelLoadException(properties.model().vocabularyPath(), "lstm.model.vocabulary-path is set"
+                        + " but lstm.model.path is empty; the embedded seed-toy model has its own vocabulary");
+            }
             if (!config.isEmpty()) {
                 throw new ModelLoadException(config, "lstm.model.config-path is set but lstm.model.path is empty;"
                         + " set lstm.model.path to the weights .h5 this config belongs to");
             }
             return ModelLoader.loadDefault();
         }
-        return ModelLoader.load(Path.of(path), config.isEmpty() ? null : Path.of(config));
+        LstmModel model = ModelLoader.load(Path.of(path), config.isEmpty() ? null : Path.of(config));
+        String vocabulary = properties.model().vocabularyPath().strip();
+        return vocabulary.isEmpty() ? model : ModelLoader.withVocabulary(model, Path.of(vocabulary));
     }
 }

@@ -15,7 +15,7 @@ import dev.lstmserve.core.Sequential;
 import dev.lstmserve.core.Sequential.StateSlot;
 import dev.lstmserve.core.Tensor;
 import dev.lstmserve.model.LstmModel;
-import dev.lstmserve.model.Vocabulary;
+import dev.lstmserve.model.TextVocabulary;
 
 /**
  * Runs one model on caller input: checks the input against the model, with messages that name the field, value
@@ -110,7 +110,7 @@ public final class LstmInference {
     }
 
     private Object topK(Tensor outputs, int k) {
-        Vocabulary vocabulary = model.vocabulary();
+        TextVocabulary vocabulary = model.vocabulary();
         IntFunction<String> word = id -> vocabulary == null || id >= vocabulary.size() ? null
                 : vocabulary.words().get(id);
         if (outputs instanceof Tensor.Vectors vectors) {
@@ -272,14 +272,21 @@ public final class LstmInference {
         return tokens;
     }
 
+    /**
+     * Text windows as token ids. Windows are then made as long as the model takes them, the way Keras users feed a
+     * model ({@code pad_sequences}' defaults: padding and truncating at the start, padding id 0): to the model's
+     * declared window length when it has one; else, under {@code mask_zero}, to the longest window (the padding is
+     * masked); else every window must have the same number of words.
+     */
     private int[][] tokenize(List<String> text) {
-        Vocabulary vocabulary = model.vocabulary();
+        TextVocabulary vocabulary = model.vocabulary();
         if (vocabulary == null) {
             throw new InvalidInputException("text", "text needs a model with a vocabulary; model '" + model.name()
                     + "' has none: send tokens or inputs");
         }
         checkBatch("text", text.size(), "[batch] windows of words");
         int[][] tokens = new int[text.size()][];
+        int longest = 0;
         for (int b = 0; b < tokens.length; b++) {
             String field = "text[" + b + "]";
             if (text.get(b) == null) {
@@ -290,12 +297,36 @@ public final class LstmInference {
             } catch (IllegalArgumentException e) {
                 throw new InvalidInputException(field, e.getMessage());
             }
-            if (tokens[b].length != tokens[0].length) {
+            int inputDim = model.embedding().inputDim();
+            for (int t = 0; t < tokens[b].length; t++) {
+                if (tokens[b][t] >= inputDim) {
+                    throw new InvalidInputException(field, field + " word " + t + " has id " + tokens[b][t]
+                            + ", outside the model's Embedding [0, " + inputDim + ") (a vocabulary larger than the"
+                            + " model; Keras would fail on it too)");
+                }
+            }
+            longest = Math.max(longest, tokens[b].length);
+        }
+        int declared = model.network().inputShape()[0];
+        int length = declared >= 0 ? declared : model.embedding().maskZero() ? longest : -1;
+        for (int b = 0; b < tokens.length; b++) {
+            if (length >= 0) {
+                tokens[b] = padOrTruncateAtStart(tokens[b], length);
+            } else if (tokens[b].length != tokens[0].length) {
+                String field = "text[" + b + "]";
                 throw new InvalidInputException(field, field + " has " + tokens[b].length + " words; expected "
                         + tokens[0].length + " like text[0] (every window must have the same number of words)");
             }
         }
         return tokens;
+    }
+
+    /** Keras' {@code pad_sequences(maxlen=length)} for one window: 0s before it, or its last {@code length} ids. */
+    private static int[] padOrTruncateAtStart(int[] ids, int length) {
+        int[] out = new int[length];
+        int keep = Math.min(ids.length, length);
+        System.arraycopy(ids, ids.length - keep, out, length - keep, keep);
+        return out;
     }
 
     private float[][][] checkInputs(double[][][] inputs) {

@@ -22,11 +22,12 @@ import dev.lstmserve.core.Sequential;
  * @param format       which reader read it, e.g. {@code lstm-serve-json}, {@code keras-v3}, {@code keras-h5}
  * @param kerasVersion the Keras version exactly as the file records it (e.g. {@code 2.3.0-tf}), or {@code null}
  * @param backend      the Keras backend the file records (e.g. {@code tensorflow}), or {@code null}
- * @param vocabulary   the word of each token id, or {@code null}
+ * @param vocabulary   tokenises {@code text} and names {@code top_k} ids (a word list or Keras' Tokenizer), or
+ *                     {@code null}; ids it gives beyond the Embedding's input_dim are refused per request
  * @param network      the layers, at least one of them recurrent
  */
 public record LstmModel(String name, String source, String format, String kerasVersion, String backend,
-                        Vocabulary vocabulary, Sequential network, List<ParitySample> parity) {
+                        TextVocabulary vocabulary, Sequential network, List<ParitySample> parity) {
 
     /**
      * @throws IllegalArgumentException when the network has no recurrent layer, or a vocabulary does not match the
@@ -41,10 +42,6 @@ public record LstmModel(String name, String source, String format, String kerasV
         Embedding embedding = network.layers().get(0) instanceof Embedding e ? e : null;
         if (vocabulary != null && embedding == null) {
             throw new IllegalArgumentException("a vocabulary needs a model whose first layer is an Embedding");
-        }
-        if (vocabulary != null && vocabulary.size() > embedding.inputDim()) {
-            throw new IllegalArgumentException("the vocabulary has " + vocabulary.size()
-                    + " words but the Embedding's input_dim is " + embedding.inputDim());
         }
     }
 

@@ -76,6 +76,27 @@ public final class ModelLoader {
         }
     }
 
+    /**
+     * The model with the vocabulary of {@code file} ({@code lstm.model.vocabulary-path}): a word list (id = line) or
+     * the JSON of Keras' {@code Tokenizer.to_json()}.
+     *
+     * @throws ModelLoadException naming the file when it cannot be read, when the model has no Embedding, or when the
+     *                            model carries a vocabulary of its own
+     */
+    public static LstmModel withVocabulary(LstmModel model, Path file) {
+        if (model.vocabulary() != null) {
+            throw new ModelLoadException(file.toString(), "lstm.model.vocabulary-path is set, but model '"
+                    + model.name() + "' (" + model.source() + ") carries its own vocabulary");
+        }
+        TextVocabulary vocabulary = VocabularyFiles.read(file);
+        try {
+            return new LstmModel(model.name(), model.source(), model.format(), model.kerasVersion(), model.backend(),
+                    vocabulary, model.network(), model.parity());
+        } catch (IllegalArgumentException e) {
+            throw new ModelLoadException(file.toString(), e.getMessage(), e);
+        }
+    }
+
     /** The parity samples of {@code <model file>.parity.json}, or none when there is no such file. */
     static List<ParitySample> sidecarSamples(Path model) {
         Path sidecar = model.resolveSibling(model.getFileName() + ".parity.json");

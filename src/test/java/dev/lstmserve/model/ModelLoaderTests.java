@@ -156,7 +156,8 @@ class ModelLoaderTests {
                 bad("wrong-format", m -> m.put("format", "keras"),
                         "format = \"keras\"; expected \"lstm-serve-model\""),
                 bad("missing-format", m -> m.remove("format"), "format = null; expected \"lstm-serve-model\""),
-                bad("version-2", m -> m.put("version", 2), "version = 2; this service reads version 1"),
+                bad("version-3", m -> m.put("version", 3), "version = 3; this service reads versions 1 and 2"),
+                bad("version-2-with-version-1-fields", m -> m.put("version", 2), "unknown field embedding"),
                 bad("unknown-top-level-field", m -> m.put("weights", 1), "unknown field weights"),
                 bad("unknown-lstm-field", m -> lstm(m).put("dropout", 0.1), "unknown field lstm.dropout"),
                 bad("unknown-embedding-field", m -> ((ObjectNode) m.get("embedding")).put("trainable", true),
@@ -253,24 +254,24 @@ class ModelLoaderTests {
     }
 
     @Test
-    void anHdf5FileIsRecognisedAndRefused() throws IOException {
+    void anHdf5FileIsReadByContentAndADamagedOneRefusedAsSuch() throws IOException {
         Path h5 = dir.resolve("model.h5");
         try (OutputStream out = Files.newOutputStream(h5)) {
             out.write(new byte[] {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'});
             out.write(new byte[512]);
         }
-        assertRefused(h5, "is an HDF5 (.h5) Keras file");
+        assertRefused(h5, "cannot be read as a Keras HDF5 file (corrupt or truncated?)");
     }
 
     @Test
-    void aZipArchiveIsRecognisedAndRefused() throws IOException {
+    void aZipIsReadAsAKerasArchiveAndOneWithoutWeightsRefused() throws IOException {
         Path keras = dir.resolve("model.keras");
         try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(keras))) {
             zip.putNextEntry(new ZipEntry("config.json"));
             zip.write("{\"class_name\": \"Sequential\"}".getBytes(StandardCharsets.UTF_8));
             zip.closeEntry();
         }
-        assertRefused(keras, "is a zip (.keras) archive");
+        assertRefused(keras, "has no model.weights.h5");
     }
 
     @Test

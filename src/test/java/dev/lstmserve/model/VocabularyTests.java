@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 /** The seed's tokenisation: lower-case, split on white space, a word outside the vocabulary becomes {@code <_unk>}. */
 class VocabularyTests {
 
-    private static final Vocabulary SEED = ModelLoader.loadDefault().vocabulary();
+    private static final Vocabulary SEED = (Vocabulary) ModelLoader.loadDefault().vocabulary();
 
     @Test
     void theSeedWindowsBecomeTheSeedTokens() {

@@ -16,12 +16,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
 /**
- * Serving {@code src/test/resources/models/relu-overflow.json}, an LSTM(1, relu) whose state grows about elevenfold every step:
+ * Serving {@code src/test/resources/models-without-samples/relu-overflow.json}, an LSTM(1, relu) whose state grows about elevenfold every step:
  * a long window overflows float32. JSON has no number for ±Infinity or NaN, so the service answers 422 naming the
  * layer, row and step instead of writing non-numbers into a numeric array.
  */
 @ServingWebMvcTest
-@TestPropertySource(properties = "lstm.model.path=src/test/resources/models/relu-overflow.json")
+@TestPropertySource(properties = "lstm.model.path=src/test/resources/models-without-samples/relu-overflow.json")
 class NonFiniteOutputTests {
 
     @Autowired
