@@ -10,10 +10,12 @@ import org.springframework.util.unit.DataSize;
  * @param model          which model to serve
  * @param parity         how close our numbers must be to Keras'
  * @param maxRequestSize the largest request body accepted; larger ones get 413 (default 16MB)
+ * @param export         when set, write the served model as lstm-serve JSON version 2 to this file, check the file
+ *                       back, and exit instead of serving ({@code --lstm.export=model.json})
  */
 @ConfigurationProperties(prefix = "lstm", ignoreUnknownFields = false)
 public record LstmProperties(@DefaultValue Model model, @DefaultValue Parity parity,
-                             @DefaultValue("16MB") DataSize maxRequestSize) {
+                             @DefaultValue("16MB") DataSize maxRequestSize, @DefaultValue("") String export) {
 
     public LstmProperties {
         if (maxRequestSize.toBytes() <= 0) {

@@ -50,9 +50,11 @@ public final class TimeDistributed implements Layer {
     public Map<String, Object> config() {
         Map<String, Object> config = new LinkedHashMap<>();
         Map<String, Object> inner = new LinkedHashMap<>();
+        Map<String, Object> innerConfig = new LinkedHashMap<>();
+        innerConfig.put("name", layer.name());
+        innerConfig.putAll(layer.config());
         inner.put("class_name", layer.className());
-        inner.put("name", layer.name());
-        inner.put("config", layer.config());
+        inner.put("config", innerConfig);
         config.put("layer", inner);
         return config;
     }

@@ -132,7 +132,7 @@ class ParityServiceTests {
 
     private static LstmProperties properties(double rtol, double atol) {
         return new LstmProperties(new LstmProperties.Model("", "", ""), new LstmProperties.Parity(rtol, atol),
-                DataSize.ofMegabytes(16));
+                DataSize.ofMegabytes(16), "");
     }
 
     private static void changeBy(JsonNode row, int index, double delta) {
