@@ -153,13 +153,12 @@ class LstmServeApplicationTests {
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
     void concurrentRequestsGiveTheSameBitsAsOneRequest() throws Exception {
         // References, one request at a time: the seed batch, and each of its windows alone.
-        String batch = "{\"tokens\": " + SEED_TOKENS + ", \"initial_state\": {\"h\": [" + SeedToyJson.SEED_STATE_ROW
-                + "], \"c\": [" + SeedToyJson.SEED_STATE_ROW + "]}}";
+        String batch = "{\"tokens\": " + SEED_TOKENS + ", \"initial_state\": " + SeedToyJson.SEED_STATE + "}";
         JsonNode windows = JSON.readTree(SEED_TOKENS);
         List<String> bodies = new ArrayList<>(List.of(batch));
         for (JsonNode window : windows) {
-            bodies.add("{\"tokens\": [" + JSON.writeValueAsString(window) + "], \"initial_state\": {\"h\": ["
-                    + SeedToyJson.SEED_STATE_ROW + "], \"c\": [" + SeedToyJson.SEED_STATE_ROW + "]}}");
+            bodies.add("{\"tokens\": [" + JSON.writeValueAsString(window) + "], \"initial_state\": "
+                    + SeedToyJson.SEED_STATE + "}");
         }
         List<String> references = new ArrayList<>();
         for (String body : bodies) {
@@ -220,6 +219,20 @@ class LstmServeApplicationTests {
                 .contains("vocabulary_size", "recurrent_activation", "use_bias", "go_backwards", "mask_zero");
         assertThat(schemas.path("ForwardResponse").path("properties").path("outputs").path("type").asString())
                 .isEqualTo("array");
+    }
+
+    @Test
+    void openApiExampleIsTheSeedExample() throws Exception {
+        // The request's examples (tokens, and initial_state, which refers to the StateBody schema) are the seed
+        // example whose Keras numbers seed-toy carries, with its distinct h and c rows.
+        JsonNode schemas = JSON.readTree(get("/v3/api-docs").body()).path("components").path("schemas");
+        JsonNode seed = SeedToyJson.paritySample("seed-toy/return_sequences+return_state");
+
+        assertThat(schemas.path("ForwardRequest").path("properties").path("tokens").path("example"))
+                .isEqualTo(seed.path("tokens"));
+        JsonNode state = schemas.path("StateBody").path("example");
+        assertThat(state.path("h")).containsExactly(seed.path("initial_state").path("h").get(0));
+        assertThat(state.path("c")).containsExactly(seed.path("initial_state").path("c").get(0));
     }
 
     /** {@code {"tokens": <spaces> [[7, 8, 0, 5]]}}, generated as it is read: a valid body of any size. */

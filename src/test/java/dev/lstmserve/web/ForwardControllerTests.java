@@ -20,10 +20,13 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import static dev.lstmserve.SeedToyJson.JSON;
-import static dev.lstmserve.SeedToyJson.SEED_STATE_ROW;
+import static dev.lstmserve.SeedToyJson.SEED_C_ROW;
+import static dev.lstmserve.SeedToyJson.SEED_H_ROW;
+import static dev.lstmserve.SeedToyJson.SEED_STATE;
 import static dev.lstmserve.SeedToyJson.SEED_TEXT;
 import static dev.lstmserve.SeedToyJson.SEED_TOKENS;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
 /** {@code POST /lstm/forward} on the embedded seed-toy model: Keras' numbers, Keras' shapes, and the state carried. */
@@ -93,15 +96,34 @@ class ForwardControllerTests {
 
     @Test
     void oneStateRowIsBroadcastToEveryWindow() throws Exception {
-        String broadcast = forwardBody("{\"tokens\": " + SEED_TOKENS + ", \"initial_state\": {\"h\": ["
-                + SEED_STATE_ROW + "], \"c\": [" + SEED_STATE_ROW + "]}}");
+        String broadcast = forwardBody("{\"tokens\": " + SEED_TOKENS + ", \"initial_state\": " + SEED_STATE + "}");
         String repeated = forwardBody("{\"tokens\": " + SEED_TOKENS + ", \"initial_state\": {\"h\": ["
-                + SEED_STATE_ROW + ", " + SEED_STATE_ROW + ", " + SEED_STATE_ROW + "], \"c\": [" + SEED_STATE_ROW
-                + ", " + SEED_STATE_ROW + ", " + SEED_STATE_ROW + "]}}");
+                + SEED_H_ROW + ", " + SEED_H_ROW + ", " + SEED_H_ROW + "], \"c\": [" + SEED_C_ROW
+                + ", " + SEED_C_ROW + ", " + SEED_C_ROW + "]}}");
 
         assertThat(broadcast).isEqualTo(repeated);
         SeedToyJson.assertAllClose("outputs", JSON.readTree(broadcast).path("outputs"),
                 SeedToyJson.paritySample("seed-toy/return_sequences+return_state").path("expected").path("outputs"));
+    }
+
+    @Test
+    void initialStateHAndCReachTheEngineAsSent() throws Exception {
+        // The seed's h and c rows differ (the notebook's first and second draw), so Keras' numbers tell them apart:
+        // sent as recorded they match, sent swapped they must not.
+        JsonNode sample = SeedToyJson.paritySample("seed-toy/return_sequences+return_state");
+        ObjectNode request = (ObjectNode) JSON.readTree(SeedToyJson.forwardRequest(sample));
+        SeedToyJson.assertMatchesSample(forward(JSON.writeValueAsString(request)), sample);
+
+        ObjectNode state = (ObjectNode) request.path("initial_state");
+        JsonNode h = state.get("h");
+        state.set("h", state.get("c"));
+        state.set("c", h);
+        JsonNode swapped = forward(JSON.writeValueAsString(request));
+
+        assertThat(state.get("h")).isNotEqualTo(state.get("c"));
+        assertThatThrownBy(() -> SeedToyJson.assertMatchesSample(swapped, sample))
+                .as("h and c swapped must not give Keras' numbers for the seed state")
+                .isInstanceOf(AssertionError.class);
     }
 
     @Test
@@ -115,7 +137,7 @@ class ForwardControllerTests {
 
     @Test
     void textEqualsTheTokensOfItsWords() throws Exception {
-        String state = ", \"initial_state\": {\"h\": [" + SEED_STATE_ROW + "], \"c\": [" + SEED_STATE_ROW + "]}}";
+        String state = ", \"initial_state\": " + SEED_STATE + "}";
 
         String text = forwardBody("{\"text\": " + SEED_TEXT + state);
         String tokens = forwardBody("{\"tokens\": " + SEED_TOKENS + state);
@@ -150,10 +172,9 @@ class ForwardControllerTests {
 
     @Test
     void stateSentBackVerbatimContinuesTheWindow() throws Exception {
-        String state = "{\"h\": [" + SEED_STATE_ROW + "], \"c\": [" + SEED_STATE_ROW + "]}";
-        JsonNode whole = forward("{\"tokens\": " + SEED_TOKENS + ", \"initial_state\": " + state + "}");
+        JsonNode whole = forward("{\"tokens\": " + SEED_TOKENS + ", \"initial_state\": " + SEED_STATE + "}");
 
-        JsonNode first = forward("{\"tokens\": [[7, 8], [6, 1], [2, 4]], \"initial_state\": " + state + "}");
+        JsonNode first = forward("{\"tokens\": [[7, 8], [6, 1], [2, 4]], \"initial_state\": " + SEED_STATE + "}");
         JsonNode second = forward("{\"tokens\": [[0, 5], [3, 8], [5, 1]], \"initial_state\": "
                 + JSON.writeValueAsString(first.path("state")) + "}");
 
