@@ -21,21 +21,26 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import dev.lstmserve.core.LstmLayer;
+import dev.lstmserve.core.LstmWeights;
+import dev.lstmserve.model.LstmModel;
 import dev.lstmserve.web.ProblemJson;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.bean.override.mockito.MockitoSpyBean;
 import tools.jackson.databind.JsonNode;
 
 import static dev.lstmserve.SeedToyJson.JSON;
 import static dev.lstmserve.SeedToyJson.SEED_TOKENS;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.Mockito.doReturn;
 
 /**
  * The whole application as it is deployed, with its defaults (16 MiB body limit, Actuator, OpenAPI), through a real
- * port on 127.0.0.1.
+ * port on 127.0.0.1. The served model is a Mockito spy, the real model unless a test stubs it.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "server.address=127.0.0.1")
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
@@ -46,6 +51,10 @@ class LstmServeApplicationTests {
 
     @LocalServerPort
     private int port;
+
+    /** The served model, spied so that one test can make the served engine drift; the real one otherwise. */
+    @MockitoSpyBean
+    private LstmModel servedModel;
 
     @Test
     void seedWindowsEqualKerasThroughTheRealPort() throws Exception {
@@ -99,6 +108,32 @@ class LstmServeApplicationTests {
         assertThat(readiness.statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(readiness.body()).path("components").path("parity").path("status").asString())
                 .isEqualTo("UP");
+    }
+
+    @Test
+    void anEngineThatNoLongerMatchesItsSamplesIsDownAtParityHealthAndReadiness() throws Exception {
+        assertThat(get("/parity").statusCode()).isEqualTo(200);
+        // The served engine drifts after start-up: the same model, one recurrent weight off by 0.5.
+        LstmLayer served = servedModel.lstm();
+        float[][] recurrentKernel = served.weights().recurrentKernel();
+        recurrentKernel[0][0] += 0.5f;
+        LstmLayer drifted = new LstmLayer(LstmWeights.of(served.weights().kernel(), recurrentKernel,
+                served.weights().bias()), served.activation(), served.recurrentActivation(), served.goBackwards());
+        doReturn(drifted).when(servedModel).lstm();
+
+        HttpResponse<String> parity = get("/parity");
+        HttpResponse<String> health = get("/actuator/health");
+        HttpResponse<String> readiness = get("/actuator/health/readiness");
+
+        assertThat(parity.statusCode()).isEqualTo(503);
+        assertThat(JSON.readTree(parity.body()).path("passed").asBoolean()).isFalse();
+        assertThat(health.statusCode()).isEqualTo(503);
+        assertThat(JSON.readTree(health.body()).path("components").path("parity").path("status").asString())
+                .isEqualTo("DOWN");
+        assertThat(readiness.statusCode()).isEqualTo(503);
+        assertThat(JSON.readTree(readiness.body()).path("status").asString()).isEqualTo("DOWN");
+        assertThat(JSON.readTree(readiness.body()).path("components").path("parity").path("status").asString())
+                .isEqualTo("DOWN");
     }
 
     @Test
