@@ -648,7 +648,10 @@ function checkShared() {
   try {
     files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
   } catch {
-    console.log(`skipped: ${relative(process.cwd(), dir)} is not there`);
+    // LSTM_REQUIRE_SHARED=true (CI, like the Java tests): a missing reference is a failure, not a skip.
+    const required = process.env.LSTM_REQUIRE_SHARED === 'true';
+    console.log(`${required ? 'FAILED (LSTM_REQUIRE_SHARED=true)' : 'skipped'}: ${relative(process.cwd(), dir)} is not there`);
+    if (required) process.exitCode = 1;
     return;
   }
   let worst = 0;
