@@ -88,7 +88,8 @@ class BatchInvarianceTests {
         float[][] window = random(random, steps, inputSize);
         float[] h0 = random(random, 1, units)[0];
         float[] c0 = random(random, 1, units)[0];
-        LstmResult alone = lstm.forward(new float[][][] {window}, new LstmState(new float[][] {h0}, new float[][] {c0}));
+        LstmResult alone = lstm.forward(new float[][][] {window},
+                new LstmState(new float[][] {h0}, new float[][] {c0}));
 
         for (int batch : batches) {
             long work = (long) batch * steps * 4L * units * units;
