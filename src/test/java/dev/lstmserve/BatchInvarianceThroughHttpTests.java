@@ -37,15 +37,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * API.md: "Same inputs give the same bits: results do not depend on load or on which other requests a request was
- * batched with", through a real port on 127.0.0.1, for a served model wide enough that its windows cross the engine's
- * path thresholds: E = {@link InputProjection#GEMM_MIN_INPUT_SIZE}, and windows just below and at
- * {@link InputProjection#GEMM_MIN_WINDOW_WORK} (Java loops, or a per-window ND4J GEMM), sent alone and in batches
- * below and above {@link LstmLayer#PARALLEL_MIN_BATCH}, with the batch split across threads forced on whatever the
- * machine's core count. (seed-toy, E = H = 2, takes the same single-threaded path whatever it is sent with.)
+ * batched with", through a real port on 127.0.0.1, for a served model wide enough that its requests cross every size
+ * threshold of the engine's path choice (E = {@link InputProjection#GEMM_MIN_INPUT_SIZE}, H = 64): windows just below
+ * and at {@link InputProjection#GEMM_MIN_WINDOW_WORK} (Java loops, or a per-window ND4J GEMM), and short windows in
+ * batches below and above {@link LstmLayer#PARALLEL_MIN_BATCH} and {@link LstmLayer#PARALLEL_MIN_WORK}, with the
+ * batch split across threads forced on whatever the machine's core count ({@link LstmLayer#CORES_PROPERTY}). The
+ * shapes are computed from those constants. (seed-toy, E = H = 2, takes the same single-threaded path whatever it is
+ * sent with.)
  *
  * <p>The model is written by the test (random weights, no parity samples: served with the built-in seed example as
- * its only check), so nothing large is committed; the comparison is of the service with itself, window alone against
- * the same window batched, so no expected numbers are needed.
+ * its only check), so nothing large is committed; the comparison is of the service with itself, a window alone
+ * against the same window batched, so no expected numbers are needed.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "server.address=127.0.0.1")
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
@@ -97,27 +99,32 @@ class BatchInvarianceThroughHttpTests {
         Files.delete(modelDir);
     }
 
-    static Stream<Arguments> windowLengths() {
-        return Stream.of(Arguments.argumentSet("T just below GEMM_MIN_WINDOW_WORK (Java projection)", -1),
-                Arguments.argumentSet("T at GEMM_MIN_WINDOW_WORK (ND4J projection)", 0));
+    static Stream<Arguments> windowsAndBatches() {
+        int minBatch = LstmLayer.PARALLEL_MIN_BATCH;
+        // Short windows: PARALLEL_MIN_BATCH rows stay below PARALLEL_MIN_WORK, one row more reaches it.
+        int shortSteps = (int) ((LstmLayer.PARALLEL_MIN_WORK + (minBatch + 1) * 4L * UNITS * UNITS - 1)
+                / ((minBatch + 1) * 4L * UNITS * UNITS));
+        // A window near GEMM_MIN_WINDOW_WORK costs that many multiply-adds in the Java loops, so few rows there:
+        // 2 already make B·T·E·4H cross the threshold.
+        return Stream.of(
+                Arguments.argumentSet("short windows, batches around PARALLEL_MIN_BATCH and PARALLEL_MIN_WORK",
+                        shortSteps, new int[] {2, minBatch - 1, minBatch, minBatch + 1, 2 * minBatch + 1}),
+                Arguments.argumentSet("T just below GEMM_MIN_WINDOW_WORK (Java projection)",
+                        STEPS_AT_WINDOW_WORK - 1, new int[] {2, 3}),
+                Arguments.argumentSet("T at GEMM_MIN_WINDOW_WORK (ND4J projection)",
+                        STEPS_AT_WINDOW_WORK, new int[] {2, minBatch + 1}));
     }
 
     @ParameterizedTest
-    @MethodSource("windowLengths")
-    void aWindowGetsTheSameBitsAloneAsInsideBatchesOfSeveralSizes(int offset) throws Exception {
-        int steps = STEPS_AT_WINDOW_WORK + offset;
-        assertThat((long) steps * INPUT_SIZE * 4 * UNITS >= InputProjection.GEMM_MIN_WINDOW_WORK)
-                .as("T = %d reaches the window-work threshold", steps).isEqualTo(offset == 0);
+    @MethodSource("windowsAndBatches")
+    void aWindowGetsTheSameBitsAloneAsInsideBatchesOfSeveralSizes(int steps, int[] batches) throws Exception {
         Random random = new Random(steps);
         int[] window = tokens(random, steps);
         double[] h0 = state(random);
         double[] c0 = state(random);
         JsonNode alone = forward(new int[][] {window}, new double[][] {h0}, new double[][] {c0});
 
-        int largeBatch = LstmLayer.PARALLEL_MIN_BATCH + 1;
-        assertThat((long) largeBatch * steps * 4 * UNITS * UNITS).as("time-loop work of a batch of %d", largeBatch)
-                .isGreaterThanOrEqualTo(LstmLayer.PARALLEL_MIN_WORK);
-        for (int batch : new int[] {2, largeBatch}) {
+        for (int batch : batches) {
             // The window at the first row, in the middle and at the last row; every other row its own.
             int[] mine = {0, batch / 2, batch - 1};
             int[][] tokens = new int[batch][];
@@ -136,8 +143,10 @@ class BatchInvarianceThroughHttpTests {
 
             JsonNode batched = forward(tokens, h, c);
 
+            boolean split = batch >= LstmLayer.PARALLEL_MIN_BATCH
+                    && (long) batch * steps * 4 * UNITS * UNITS >= LstmLayer.PARALLEL_MIN_WORK;
             for (int at : mine) {
-                String where = "T=" + steps + ", row " + at + " of a batch of " + batch;
+                String where = "T=" + steps + ", row " + at + " of a batch of " + batch + (split ? " (split)" : "");
                 assertThat(batched.path("outputs").get(at)).as(where + ", last output")
                         .isEqualTo(alone.path("outputs").get(0));
                 assertThat(batched.path("state").path("h").get(at)).as(where + ", h")
