@@ -25,7 +25,7 @@ echo "start-up: process start -> first GET /parity 200: $(( (ready - start) / 10
 grep -o 'Started LstmServeApplication in [0-9.]* seconds' /tmp/lstm-serve-bench.log || true
 
 URL="http://127.0.0.1:$PORT/lstm/forward"
-BODY='{"tokens": [[7, 8, 0, 5], [6, 1, 3, 8], [2, 4, 5, 1]], "initial_state": {"h": [[-0.7565803, -0.06854702]], "c": [[-0.7565803, -0.06854702]]}}'
+BODY='{"tokens": [[7, 8, 0, 5], [6, 1, 3, 8], [2, 4, 5, 1]], "initial_state": {"h": [[-0.7565803, -0.06854702]], "c": [[0.9029392, -0.12441138]]}}'
 curl -fsS -o /dev/null -H 'Content-Type: application/json' -d "$BODY" "$URL" || { echo "the seed request failed" >&2; exit 1; }
 echo "warm-up: ${SECONDS_PER_RUN}s"
 wrk -t1 -c1 -d"${SECONDS_PER_RUN}s" -s tools/bench/seed-request.lua "$URL" > /dev/null

@@ -264,7 +264,8 @@ function referenceLstm(spec) {
     const order = spec.go_backwards ? [...seq.keys()].reverse() : [...seq.keys()];
     const outs = [];
     for (const t of order) {
-      if (spec.mask_zero && spec.tokens[b][t] === 0) { outs.push(prevOut); continue; }
+      // Only tokens are masked: `inputs` skip the Embedding and so its mask (README, "inputs on a model with an Embedding").
+      if (spec.mask_zero && spec.tokens && spec.tokens[b][t] === 0) { outs.push(prevOut); continue; }
       const z = bias.slice();
       seq[t].forEach((xv, e) => { for (let j = 0; j < 4 * H; j++) z[j] += xv * W[e][j]; });
       h.forEach((hv, k) => { for (let j = 0; j < 4 * H; j++) z[j] += hv * U[k][j]; });
@@ -303,7 +304,7 @@ function crossCheck(name, spec, expected) {
   if (!(spec.return_sequences ?? true)) ref.outputs = ref.outputs.map((seq) => seq[seq.length - 1]); // Keras' last output
   const ratio = Math.max(...Object.keys(expected).map((k) => toleranceRatio(expected[k], ref[k])));
   if (ratio > 1) throw new Error(`${name}: tfjs and the float64 reference disagree (ratio ${ratio})`);
-  if (spec.mask_zero && (spec.return_sequences ?? true)) {
+  if (spec.mask_zero && spec.tokens && (spec.return_sequences ?? true)) {
     // A masked step repeats the previous output (zeros before the first unmasked step).
     spec.tokens.forEach((row, b) => {
       const order = spec.go_backwards ? [...row].reverse() : row;
@@ -444,6 +445,70 @@ function serveModel({ name, description, keras_version, vocabulary, embedding, l
   return model;
 }
 
+// ---------------------------------------------------------------------------------------------
+// The seed notebook's initial state: tf.random.Generator.from_seed(42), h = normal([1, 2]), then
+// c = normal([1, 2]), the same generator's second draw. TensorFlow is not installable here, so its
+// stateful normal is reproduced from TF's kernel sources (core/lib/random/philox_random.h,
+// random_distributions.h, core/kernels/stateful_random_ops_cpu_gpu.h) only to CHECK the printed values:
+// Philox4x32-10 from the state [counter 42, 0 | key 0]; each group of 4 normals comes from one Philox
+// output through TF's float32 Box-Muller; a draw of n numbers advances the counter by 256 n. JS has no
+// float32 log/sin/cos, so this agrees with TF's printouts to a few float32 ulps, not to the bit.
+// ---------------------------------------------------------------------------------------------
+
+function philox4x32(counter, key) {
+  const mulhilo = (a, b) => { const p = BigInt(a) * BigInt(b); return [Number(p & 0xffffffffn), Number(p >> 32n)]; };
+  let c = counter.slice();
+  let k = key.slice();
+  for (let round = 0; round < 10; round++) {
+    const [lo0, hi0] = mulhilo(0xd2511f53, c[0]);
+    const [lo1, hi1] = mulhilo(0xcd9e8d57, c[2]);
+    c = [(hi1 ^ c[1] ^ k[0]) >>> 0, lo1, (hi0 ^ c[3] ^ k[1]) >>> 0, lo0];
+    k = [(k[0] + 0x9e3779b9) >>> 0, (k[1] + 0xbb67ae85) >>> 0];
+  }
+  return c;
+}
+
+/** tf.random.Generator (Philox) state [counter_lo, counter_hi, key] as uint64 BigInts; normal(n) draws n float32s. */
+function tfGenerator(seed) {
+  const state = [BigInt(seed), 0n, 0n];
+  const words = (x) => [Number(x & 0xffffffffn), Number(x >> 32n)];
+  const uniform01 = (x) => { f32view.setUint32(0, ((x & 0x7fffff) | 0x3f800000) >>> 0); return Math.fround(f32view.getFloat32(0) - 1); };
+  const boxMuller = (x0, x1) => {
+    const f = Math.fround;
+    const u1 = Math.max(uniform01(x0), f(1e-7));
+    const v1 = f(f(2 * f(Math.PI)) * uniform01(x1));
+    const u2 = f(Math.sqrt(f(-2 * f(Math.log(u1)))));
+    return [f(f(Math.sin(v1)) * u2), f(f(Math.cos(v1)) * u2)];
+  };
+  return {
+    normal(n) {
+      const out = [];
+      for (let group = 0n; out.length < n; group++) {
+        const x = philox4x32([...words(state[0] + group), ...words(state[1])], words(state[2]));
+        out.push(...boxMuller(x[0], x[1]), ...boxMuller(x[2], x[3]));
+      }
+      state[0] += 256n * BigInt(n);
+      return out.slice(0, n);
+    },
+  };
+}
+
+/** The seed notebook's initial state rows, as TensorFlow printed them (float32, shortest decimals). */
+const SEED_H = [-0.7565803, -0.06854702];
+const SEED_C = [0.9029392, -0.12441138];
+
+/** Fails when the printed values are not what tf.random.Generator draws (checked on TF's own documented example too). */
+function checkSeedState() {
+  const close = (a, b) => a.length === b.length && a.every((v, i) => Math.abs(v - b[i]) <= 1e-6);
+  // TF's guide "Random number generation": from_seed(1234).normal(shape=(2, 3)).
+  const documented = [0.9356609, 1.0854305, -0.93788373, -0.5061547, 1.3169702, 0.7137579];
+  if (!close(tfGenerator(1234).normal(6), documented)) throw new Error('Philox/Box-Muller does not reproduce TF\'s documented example');
+  const g = tfGenerator(42);
+  const h = g.normal(2);
+  const c = g.normal(2);
+  if (!close(h, SEED_H) || !close(c, SEED_C)) throw new Error(`seed state h ${h}, c ${c} differ from ${SEED_H}, ${SEED_C}`);
+}
+
 function seedToy() {
   // Keras' default initialisers, drawn once from fixed seeds with tfjs' seeded initialisers.
   const draw = (init, shape) => mapNested(tf.tidy(() => init.apply(shape).arraySync()), r6);
@@ -460,8 +525,8 @@ function seedToy() {
     embeddings: draw(tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed: 42 }), [9, 2]),
   };
   const tokens = [[7, 8, 0, 5], [6, 1, 3, 8], [2, 4, 5, 1]];
-  const state = Array.from({ length: 3 }, () => [-0.7565803, -0.06854702]);
-  const initial_state = { h: state, c: state };
+  checkSeedState();
+  const initial_state = { h: Array.from({ length: 3 }, () => SEED_H), c: Array.from({ length: 3 }, () => SEED_C) };
   const variant = (suffix, rs, rst) => ({ name: `seed-toy/${suffix}`, tokens, initial_state, return_sequences: rs, return_state: rst });
   return serveModel({
     name: 'seed-toy',
@@ -469,7 +534,9 @@ function seedToy() {
       "Weights drawn once with Keras' default initialisers from fixed seeds using tfjs initialisers " +
       '(embeddings: randomUniform(-0.05, 0.05, seed 42); kernel: glorotUniform(seed 42); recurrent_kernel: ' +
       'orthogonal(seed 42); bias: zeros with unit_forget_bias, i.e. the f block = 1.0), then rounded to 6 decimals. ' +
-      "Parity samples: the seed notebook's four Keras variants (return_sequences x return_state), computed by the oracle.",
+      "Parity samples: the seed notebook's four Keras variants (return_sequences x return_state), computed by the oracle, " +
+      'with the initial state h = [-0.7565803, -0.06854702] and c = [0.9029392, -0.12441138] in every row: the first and ' +
+      'second normal([1, 2]) draws of tf.random.Generator.from_seed(42).',
     vocabulary: ['<_unk>', 'a', 'but', 'common', 'flower', 'is', 'not', 'the', 'word'],
     embedding,
     lstm,
@@ -482,15 +549,63 @@ function seedToy() {
   });
 }
 
+/**
+ * Windows around the all-masked one, for return_sequences=False: Keras' last output is that of the last unmasked
+ * step in processing order, and zeros when every step is masked, even with an initial state (which h and c then
+ * keep). Symmetric, so a go_backwards model meets each case too.
+ */
+const MASKED_LAST_STEP_TOKENS = [
+  [0, 0, 0, 0], // all masked
+  [2, 3, 4, 0], // last step masked
+  [2, 3, 0, 0], // last two masked
+  [0, 0, 0, 5], // only the last step unmasked
+  [5, 0, 0, 0], // only the first step unmasked
+  [0, 2, 0, 3], // alternating
+  [2, 3, 4, 5], // none masked
+];
+
 function maskedToy() {
   const rng = mulberry32(301);
+  const embeddings = uniform(rng, [6, 3], -1, 1);
+  const lstm = { units: 4, activation: 'tanh', recurrent_activation: 'sigmoid', use_bias: true, go_backwards: false, ...randomWeights(rng, 3, 4, 0.5) };
+  const zeros = [0, 0, 0];
   return serveModel({
     name: 'masked-toy',
-    description: 'Embedding(6, 3, mask_zero=True) -> LSTM(4); id 0 is padding (masked). Random weights (seeded, 6 decimals).',
+    description: 'Embedding(6, 3, mask_zero=True) -> LSTM(4); id 0 is padding (masked). Random weights (seeded, 6 decimals). ' +
+      'Samples: padded windows; windows around the all-masked one with and without an initial state, last output only ' +
+      '(return_sequences false); and `inputs` holding the padding row and all-zero steps, which skip the Embedding and so ' +
+      'its mask (expected: the LSTM alone over those inputs).',
+    vocabulary: ['<pad>', '<_unk>', 'the', 'cat', 'sat', 'down'],
+    embedding: { input_dim: 6, output_dim: 3, mask_zero: true, embeddings },
+    lstm,
+    samples: [
+      { name: 'masked-toy/padded', tokens: [[2, 3, 4, 0], [0, 2, 3, 5], [4, 0, 0, 1]] },
+      { name: 'masked-toy/last-output-initial-state', tokens: MASKED_LAST_STEP_TOKENS, initial_state: randomState(rng, MASKED_LAST_STEP_TOKENS.length, 4), return_sequences: false },
+      { name: 'masked-toy/last-output', tokens: MASKED_LAST_STEP_TOKENS, return_sequences: false },
+      {
+        name: 'masked-toy/inputs-skip-the-mask',
+        inputs: [[embeddings[2], embeddings[0], zeros, embeddings[3]], [embeddings[0], embeddings[0], embeddings[4], zeros]],
+        initial_state: randomState(rng, 2, 4),
+      },
+    ],
+  });
+}
+
+function maskedGoBackwards() {
+  const rng = mulberry32(304);
+  const state = () => randomState(rng, MASKED_LAST_STEP_TOKENS.length, 4);
+  return serveModel({
+    name: 'masked-go-backwards',
+    description: 'Embedding(6, 3, mask_zero=True) -> LSTM(4, go_backwards=True); id 0 is padding (masked). Random weights ' +
+      '(seeded, 6 decimals). Samples: windows around the all-masked one with an initial state, as the whole sequence ' +
+      '(reversed time order, as Keras returns it) and as the last output (that of the last unmasked step in processing order).',
     vocabulary: ['<pad>', '<_unk>', 'the', 'cat', 'sat', 'down'],
     embedding: { input_dim: 6, output_dim: 3, mask_zero: true, embeddings: uniform(rng, [6, 3], -1, 1) },
-    lstm: { units: 4, activation: 'tanh', recurrent_activation: 'sigmoid', use_bias: true, go_backwards: false, ...randomWeights(rng, 3, 4, 0.5) },
-    samples: [{ name: 'masked-toy/padded', tokens: [[2, 3, 4, 0], [0, 2, 3, 5], [4, 0, 0, 1]] }],
+    lstm: { units: 4, activation: 'tanh', recurrent_activation: 'sigmoid', use_bias: true, go_backwards: true, ...randomWeights(rng, 3, 4, 0.5) },
+    samples: [
+      { name: 'masked-go-backwards/last-output-initial-state', tokens: MASKED_LAST_STEP_TOKENS, initial_state: state(), return_sequences: false },
+      { name: 'masked-go-backwards/sequences-initial-state', tokens: MASKED_LAST_STEP_TOKENS, initial_state: state() },
+    ],
   });
 }
 
@@ -534,7 +649,10 @@ function checkShared() {
   try {
     files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
   } catch {
-    console.log(`skipped: ${relative(process.cwd(), dir)} is not there`);
+    // LSTM_REQUIRE_SHARED=true (CI, like the Java tests): a missing reference is a failure, not a skip.
+    const required = process.env.LSTM_REQUIRE_SHARED === 'true';
+    console.log(`${required ? 'FAILED (LSTM_REQUIRE_SHARED=true)' : 'skipped'}: ${relative(process.cwd(), dir)} is not there`);
+    if (required) process.exitCode = 1;
     return;
   }
   let worst = 0;
@@ -606,6 +724,7 @@ if (process.argv.includes('--check-shared')) {
   writeJson('src/test/resources/oracle/lstm-cases.json', lstmCases());
   writeJson('src/test/resources/oracle/masking-cases.json', maskingCases());
   writeJson('src/test/resources/models/masked-toy.json', maskedToy());
+  writeJson('src/test/resources/models/masked-go-backwards.json', maskedGoBackwards());
   writeJson('src/test/resources/models/inputs-only.json', inputsOnly());
   writeJson('src/test/resources/models/hard-sigmoid-keras2.json', hardSigmoidKeras2());
   console.log('cross-check, max |tfjs - float64 reference| of outputs:');

@@ -21,21 +21,29 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import dev.lstmserve.core.Layer;
+import dev.lstmserve.core.Lstm;
+import dev.lstmserve.core.LstmLayer;
+import dev.lstmserve.core.Sequential;
+import dev.lstmserve.core.LstmWeights;
+import dev.lstmserve.model.LstmModel;
 import dev.lstmserve.web.ProblemJson;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.bean.override.mockito.MockitoSpyBean;
 import tools.jackson.databind.JsonNode;
 
 import static dev.lstmserve.SeedToyJson.JSON;
 import static dev.lstmserve.SeedToyJson.SEED_TOKENS;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.Mockito.doReturn;
 
 /**
  * The whole application as it is deployed, with its defaults (16 MiB body limit, Actuator, OpenAPI), through a real
- * port on 127.0.0.1.
+ * port on 127.0.0.1. The served model is a Mockito spy, the real model unless a test stubs it.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "server.address=127.0.0.1")
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
@@ -46,6 +54,10 @@ class LstmServeApplicationTests {
 
     @LocalServerPort
     private int port;
+
+    /** The served model, spied so that one test can make the served engine drift; the real one otherwise. */
+    @MockitoSpyBean
+    private LstmModel servedModel;
 
     @Test
     void seedWindowsEqualKerasThroughTheRealPort() throws Exception {
@@ -102,6 +114,35 @@ class LstmServeApplicationTests {
     }
 
     @Test
+    void anEngineThatNoLongerMatchesItsSamplesIsDownAtParityHealthAndReadiness() throws Exception {
+        assertThat(get("/parity").statusCode()).isEqualTo(200);
+        // The served engine drifts after start-up: the same model, one recurrent weight off by 0.5.
+        LstmLayer served = servedModel.lstm();
+        float[][] recurrentKernel = served.weights().recurrentKernel();
+        recurrentKernel[0][0] += 0.5f;
+        LstmLayer drifted = new LstmLayer(LstmWeights.of(served.weights().kernel(), recurrentKernel,
+                served.weights().bias()), served.activation(), served.recurrentActivation(), served.goBackwards());
+        Sequential network = servedModel.network();
+        List<Layer> layers = new ArrayList<>(network.layers());
+        layers.set(servedModel.forwardLayerIndex(), new Lstm("lstm", "LSTM", drifted, true, true));
+        doReturn(new Sequential(layers, network.inputShape())).when(servedModel).network();
+
+        HttpResponse<String> parity = get("/parity");
+        HttpResponse<String> health = get("/actuator/health");
+        HttpResponse<String> readiness = get("/actuator/health/readiness");
+
+        assertThat(parity.statusCode()).isEqualTo(503);
+        assertThat(JSON.readTree(parity.body()).path("passed").asBoolean()).isFalse();
+        assertThat(health.statusCode()).isEqualTo(503);
+        assertThat(JSON.readTree(health.body()).path("components").path("parity").path("status").asString())
+                .isEqualTo("DOWN");
+        assertThat(readiness.statusCode()).isEqualTo(503);
+        assertThat(JSON.readTree(readiness.body()).path("status").asString()).isEqualTo("DOWN");
+        assertThat(JSON.readTree(readiness.body()).path("components").path("parity").path("status").asString())
+                .isEqualTo("DOWN");
+    }
+
+    @Test
     void chunkedBodyOverTheDefault16MiBIs413AndServingGoesOn() throws Exception {
         long spaces = 16L * 1024 * 1024 + 64 * 1024;
         HttpResponse<String> response = HTTP.send(request("/lstm/forward")
@@ -153,13 +194,12 @@ class LstmServeApplicationTests {
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
     void concurrentRequestsGiveTheSameBitsAsOneRequest() throws Exception {
         // References, one request at a time: the seed batch, and each of its windows alone.
-        String batch = "{\"tokens\": " + SEED_TOKENS + ", \"initial_state\": {\"h\": [" + SeedToyJson.SEED_STATE_ROW
-                + "], \"c\": [" + SeedToyJson.SEED_STATE_ROW + "]}}";
+        String batch = "{\"tokens\": " + SEED_TOKENS + ", \"initial_state\": " + SeedToyJson.SEED_STATE + "}";
         JsonNode windows = JSON.readTree(SEED_TOKENS);
         List<String> bodies = new ArrayList<>(List.of(batch));
         for (JsonNode window : windows) {
-            bodies.add("{\"tokens\": [" + JSON.writeValueAsString(window) + "], \"initial_state\": {\"h\": ["
-                    + SeedToyJson.SEED_STATE_ROW + "], \"c\": [" + SeedToyJson.SEED_STATE_ROW + "]}}");
+            bodies.add("{\"tokens\": [" + JSON.writeValueAsString(window) + "], \"initial_state\": "
+                    + SeedToyJson.SEED_STATE + "}");
         }
         List<String> references = new ArrayList<>();
         for (String body : bodies) {
@@ -220,6 +260,20 @@ class LstmServeApplicationTests {
                 .contains("vocabulary_size", "recurrent_activation", "use_bias", "go_backwards", "mask_zero");
         assertThat(schemas.path("ForwardResponse").path("properties").path("outputs").path("type").asString())
                 .isEqualTo("array");
+    }
+
+    @Test
+    void openApiExampleIsTheSeedExample() throws Exception {
+        // The request's examples (tokens, and initial_state, which refers to the StateBody schema) are the seed
+        // example whose Keras numbers seed-toy carries, with its distinct h and c rows.
+        JsonNode schemas = JSON.readTree(get("/v3/api-docs").body()).path("components").path("schemas");
+        JsonNode seed = SeedToyJson.paritySample("seed-toy/return_sequences+return_state");
+
+        assertThat(schemas.path("ForwardRequest").path("properties").path("tokens").path("example"))
+                .isEqualTo(seed.path("tokens"));
+        JsonNode state = schemas.path("StateBody").path("example");
+        assertThat(state.path("h")).containsExactly(seed.path("initial_state").path("h").get(0));
+        assertThat(state.path("c")).containsExactly(seed.path("initial_state").path("c").get(0));
     }
 
     /** {@code {"tokens": <spaces> [[7, 8, 0, 5]]}}, generated as it is read: a valid body of any size. */

@@ -30,8 +30,15 @@ public final class SeedToyJson {
     /** The seed notebook's windows, and their words in the seed-toy vocabulary. */
     public static final String SEED_TOKENS = "[[7, 8, 0, 5], [6, 1, 3, 8], [2, 4, 5, 1]]";
     public static final String SEED_TEXT = "[\"the word <_unk> is\", \"not a common word\", \"but flower is a\"]";
-    /** The seed's initial h and c row: the first row of tf.random.Generator.from_seed(42).normal(...). */
-    public static final String SEED_STATE_ROW = "[-0.7565803, -0.06854702]";
+    /**
+     * The seed's initial h and c rows, as the notebook draws them: {@code g = tf.random.Generator.from_seed(42)}, then
+     * h = {@code g.normal([1, 2])} and c = the same generator's second draw (tools/keras-oracle/README.md). Distinct,
+     * so a swap of h and c anywhere between a request and the engine shows.
+     */
+    public static final String SEED_H_ROW = "[-0.7565803, -0.06854702]";
+    public static final String SEED_C_ROW = "[0.9029392, -0.12441138]";
+    /** The seed's initial state as a request's {@code initial_state}, one row broadcast to every window. */
+    public static final String SEED_STATE = "{\"h\": [" + SEED_H_ROW + "], \"c\": [" + SEED_C_ROW + "]}";
 
     private SeedToyJson() {
     }
@@ -92,7 +99,7 @@ public final class SeedToyJson {
         }
     }
 
-    /** The seed windows with the seed's initial state row repeated for the 3 rows, both flags true. */
+    /** The seed windows with the seed's initial h and c rows repeated for the 3 rows, both flags true. */
     public static String seedRequest() {
         return forwardRequest(paritySample("seed-toy/return_sequences+return_state"));
     }

@@ -5,11 +5,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.lstmserve.model.LstmModel;
 import dev.lstmserve.model.ModelLoadException;
+import dev.lstmserve.model.ModelLoader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.mockito.MockedStatic;
+import org.mockito.Mockito;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -52,6 +56,25 @@ class StartupRefusalTests {
 
         assertThat(refused.getMessage()).contains(model.toString(), "sample '" + sample.path("name").asString() + "'",
                 "tensor outputs", "[2][3][1]");
+    }
+
+    @Test
+    void modelWhoseOwnSamplesPassIsRefusedWhenTheBuiltInSeedExampleFails() {
+        // README: the built-in seed example always runs besides the model's own samples, so the engine is proven
+        // even for a model that carries none. Here it fails (the embedded seed-toy's recorded h is off by 1) while
+        // the served model's own samples pass: start-up must still be refused.
+        Path model = Path.of("src/test/resources/models/masked-toy.json");
+        LstmModel failingSeed = ModelLoader.load(SeedToyJson.writeWithWrongExpectedH(dir));
+
+        ModelLoadException refused;
+        try (MockedStatic<ModelLoader> loader = Mockito.mockStatic(ModelLoader.class, Mockito.CALLS_REAL_METHODS)) {
+            loader.when(ModelLoader::loadDefault).thenReturn(failingSeed);
+            refused = refusedModel("lstm.model.path=" + model);
+        }
+
+        assertThat(refused.getMessage()).contains(model.toString(), "parity",
+                "sample '" + SeedToyJson.wrongSampleName() + "' (model seed-toy)", "tensor h");
+        assertThat(refused.getMessage()).doesNotContain("masked-toy/");
     }
 
     @Test

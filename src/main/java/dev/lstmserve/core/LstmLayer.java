@@ -18,7 +18,17 @@ import java.util.concurrent.ForkJoinTask;
 public final class LstmLayer {
 
     /** Multiply-adds in the time loop from which a batch is split across cores (~1 ms of work). */
-    static final long PARALLEL_MIN_WORK = 1L << 22;
+    public static final long PARALLEL_MIN_WORK = 1L << 22;
+
+    /** Rows from which a batch is split across cores. */
+    public static final int PARALLEL_MIN_BATCH = 8;
+
+    /**
+     * System property that overrides the core count the batch split assumes, read on each call that may split: tests
+     * set it to force the split whatever the machine (a value below 2 turns the split off). Not under {@code lstm.},
+     * where the strict configuration binding would refuse it as an unknown setting.
+     */
+    public static final String CORES_PROPERTY = "dev.lstmserve.engine.cores";
 
     private final LstmWeights weights;
     private final Activation activation;
@@ -119,13 +129,13 @@ public final class LstmLayer {
     }
 
     /** How many slices of the batch to run in parallel: one unless the work (in multiply-adds) repays a thread. */
-    private int chunks(int batch, int steps) {
+    int chunks(int batch, int steps) {
         long work = (long) batch * steps * weights.units() * 4L * weights.units();
-        int cores = Runtime.getRuntime().availableProcessors();
-        if (batch < 8 || work < PARALLEL_MIN_WORK || cores < 2) {
+        if (batch < PARALLEL_MIN_BATCH || work < PARALLEL_MIN_WORK) {
             return 1;
         }
-        return Math.min(cores, batch / 4);
+        int cores = Integer.getInteger(CORES_PROPERTY, Runtime.getRuntime().availableProcessors());
+        return cores < 2 ? 1 : Math.min(cores, batch / 4);
     }
 
     /** One forward pass's arrays: {@code zx [T*B][4H]} time-major, {@code h, c [B*H]}, {@code outputs [B][T][H]}. */

@@ -7,6 +7,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
  * response's {@code states} names it.
  */
 @Schema(description = "LSTM state: h (last output) and c (cell state), [B][H] each; layer and direction optional"
-        + " (checked when given)")
+        + " (checked when given)",
+        example = "{\"h\": [[-0.7565803, -0.06854702]], \"c\": [[0.9029392, -0.12441138]]}")
 record StateBody(double[][] h, double[][] c, String layer, String direction) {
 }

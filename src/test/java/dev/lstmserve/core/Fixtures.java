@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.lstmserve.SharedDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -19,9 +20,9 @@ final class Fixtures {
     private Fixtures() {
     }
 
-    /** {@code ../shared}, as surefire passes it ({@code lstm.shared.dir}); a checkout without it skips. */
+    /** {@code ../shared} ({@link SharedDir}: a checkout without it skips, CI fails). */
     static Path sharedDir() {
-        return Path.of(System.getProperty("lstm.shared.dir", "../shared"));
+        return SharedDir.path();
     }
 
     static JsonNode read(Path file) {

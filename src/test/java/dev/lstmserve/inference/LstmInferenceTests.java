@@ -8,13 +8,17 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
 
+import dev.lstmserve.core.LstmState;
 import dev.lstmserve.model.LstmModel;
 import dev.lstmserve.model.ModelLoader;
 import dev.lstmserve.model.ParitySample;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -27,10 +31,14 @@ class LstmInferenceTests {
     private static final LstmModel SEED = ModelLoader.loadDefault();
     private static final LstmModel INPUTS_ONLY = ModelLoader.load(Path.of("src/test/resources/models/inputs-only.json"));
     private static final LstmModel MASKED = ModelLoader.load(Path.of("src/test/resources/models/masked-toy.json"));
+    private static final LstmModel MASKED_BACKWARDS =
+            ModelLoader.load(Path.of("src/test/resources/models/masked-go-backwards.json"));
 
     private static final int[][] SEED_TOKENS = {{7, 8, 0, 5}, {6, 1, 3, 8}, {2, 4, 5, 1}};
     private static final List<String> SEED_TEXT = List.of("the word <_unk> is", "not a common word", "but flower is a");
-    private static final double[] SEED_STATE_ROW = {-0.7565803, -0.06854702};
+    /** The seed notebook's initial h and c rows (tf.random.Generator.from_seed(42), first and second draw). */
+    private static final double[] SEED_H_ROW = {-0.7565803, -0.06854702};
+    private static final double[] SEED_C_ROW = {0.9029392, -0.12441138};
 
     private final LstmInference seed = new LstmInference(SEED);
     private final LstmInference inputsOnly = new LstmInference(INPUTS_ONLY);
@@ -126,7 +134,7 @@ class LstmInferenceTests {
     void numbersThatAreNotFiniteFloat32AreRefused(double value) {
         assertRefused(seed, inputs(new double[][][] {{{0.1, 0.2}, {value, 0.4}}}), "inputs[0][1][0]",
                 "inputs[0][1][0] = " + value + " is not a finite float32 (|x| ≤ 3.4028235e38)");
-        assertRefused(seed, withState(tokens(SEED_TOKENS), new double[][] {{0.1, value}}, new double[][] {SEED_STATE_ROW}),
+        assertRefused(seed, withState(tokens(SEED_TOKENS), new double[][] {{0.1, value}}, new double[][] {SEED_C_ROW}),
                 "initial_state.h[0][1]", "initial_state.h[0][1] = " + value + " is not a finite float32");
     }
 
@@ -142,8 +150,8 @@ class LstmInferenceTests {
 
     @Test
     void anInitialStateMustHaveBatchRowsOrOne() {
-        double[][] two = {SEED_STATE_ROW, SEED_STATE_ROW};
-        double[][] three = {SEED_STATE_ROW, SEED_STATE_ROW, SEED_STATE_ROW};
+        double[][] two = {SEED_H_ROW, SEED_H_ROW};
+        double[][] three = {SEED_H_ROW, SEED_H_ROW, SEED_H_ROW};
         assertRefused(seed, withState(tokens(SEED_TOKENS), two, three), "initial_state.h",
                 "initial_state.h has 2 rows; expected 3 (batch) or 1");
         assertRefused(seed, withState(tokens(SEED_TOKENS), three, two), "initial_state.c",
@@ -161,7 +169,7 @@ class LstmInferenceTests {
 
     @Test
     void anInitialStateNeedsBothHAndC() {
-        double[][] one = {SEED_STATE_ROW};
+        double[][] one = {SEED_H_ROW};
         assertRefused(seed, withState(tokens(SEED_TOKENS), null, one), "initial_state.h",
                 "initial_state.h is missing; initial_state needs both h and c, [3][2] or [1][2]");
         assertRefused(seed, withState(tokens(SEED_TOKENS), one, null), "initial_state.c",
@@ -170,10 +178,10 @@ class LstmInferenceTests {
 
     @Test
     void aOneRowStateIsBroadcastToEveryRow() {
-        double[][] one = {SEED_STATE_ROW};
-        double[][] three = {SEED_STATE_ROW, SEED_STATE_ROW, SEED_STATE_ROW};
-        ForwardResult broadcast = seed.forward(withState(tokens(SEED_TOKENS), one, one));
-        ForwardResult full = seed.forward(withState(tokens(SEED_TOKENS), three, three));
+        ForwardResult broadcast = seed.forward(withState(tokens(SEED_TOKENS), new double[][] {SEED_H_ROW},
+                new double[][] {SEED_C_ROW}));
+        ForwardResult full = seed.forward(withState(tokens(SEED_TOKENS), new double[][] {SEED_H_ROW, SEED_H_ROW,
+                SEED_H_ROW}, new double[][] {SEED_C_ROW, SEED_C_ROW, SEED_C_ROW}));
         assertSameBits((float[][][]) full.outputs(), (float[][][]) broadcast.outputs());
         assertSameBits(full.c(), broadcast.c());
     }
@@ -219,12 +227,12 @@ class LstmInferenceTests {
 
     @Test
     void textIsTokenisedLikeTheSeed() {
-        ForwardResult fromTokens = seed.forward(withState(tokens(SEED_TOKENS), new double[][] {SEED_STATE_ROW},
-                new double[][] {SEED_STATE_ROW}));
+        ForwardResult fromTokens = seed.forward(withState(tokens(SEED_TOKENS), new double[][] {SEED_H_ROW},
+                new double[][] {SEED_C_ROW}));
         ForwardResult fromText = seed.forward(withState(query(null, List.of("The WORD <_unk> is", "not a  common word",
-                "but\tflower is A"), null), new double[][] {SEED_STATE_ROW}, new double[][] {SEED_STATE_ROW}));
+                "but\tflower is A"), null), new double[][] {SEED_H_ROW}, new double[][] {SEED_C_ROW}));
         ForwardResult unknownWord = seed.forward(withState(query(null, List.of("the word zebra is", "not a common word",
-                "but flower is a"), null), new double[][] {SEED_STATE_ROW}, new double[][] {SEED_STATE_ROW}));
+                "but flower is a"), null), new double[][] {SEED_H_ROW}, new double[][] {SEED_C_ROW}));
 
         assertSameBits((float[][][]) fromTokens.outputs(), (float[][][]) fromText.outputs());
         assertSameBits((float[][][]) fromTokens.outputs(), (float[][][]) unknownWord.outputs());
@@ -275,7 +283,76 @@ class LstmInferenceTests {
         assertSameBits(whole.c(), second.c());
     }
 
+    // ---------------------------------------------------------------- masking
+
+    static Stream<Arguments> maskedLastStepSamples() {
+        return Stream.of(MASKED, MASKED_BACKWARDS).flatMap(model -> model.parity().stream()
+                .filter(sample -> sample.name().contains("last-output")
+                        || sample.name().endsWith("sequences-initial-state"))
+                .map(sample -> Arguments.argumentSet(sample.name(), model, sample)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("maskedLastStepSamples")
+    void maskedLastStepsGiveTheLastUnmaskedOutputAndZerosForAnAllMaskedWindowLikeKeras(LstmModel model,
+                                                                                      ParitySample keras) {
+        // The oracle's windows around the all-masked one (tools/keras-oracle, MASKED_LAST_STEP_TOKENS): Keras' last
+        // output is that of the last unmasked step in processing order, and zeros when every step is masked, even
+        // with an initial state, which h and c then keep.
+        ForwardResult result = new LstmInference(model).forward(query(keras));
+
+        assertAllclose(keras.name(), result.outputs(), keras.expectedOutputs());
+        assertAllclose(result.h(), keras.expectedH());
+        assertAllclose(result.c(), keras.expectedC());
+        int allMasked = 0;
+        assertThat(keras.tokens()[allMasked]).containsOnly(0);
+        float[] lastOutput = keras.returnSequences() ? ((float[][][]) result.outputs())[allMasked][3]
+                : ((float[][]) result.outputs())[allMasked];
+        assertThat(lastOutput).as("last output of the all-masked window").containsOnly(0f);
+        float[] initialH = keras.initialState() == null ? new float[model.units()]
+                : keras.initialState().h()[allMasked];
+        assertThat(result.h()[allMasked]).as("h of the all-masked window").containsExactly(initialH);
+    }
+
+    @Test
+    void inputsOnAMaskingModelSkipTheEmbeddingAndItsMask() {
+        // README: inputs bypass the Embedding and its mask. The sample's inputs hold the padding id's row and
+        // all-zero steps, and the oracle ran the LSTM alone over them: neither kind of step may be masked.
+        ParitySample keras = sample(MASKED, "masked-toy/inputs-skip-the-mask");
+        assertThat(keras.inputs()[0][1]).containsExactly(MASKED.embedding().embeddings()[0]);
+        assertThat(keras.inputs()[0][2]).containsOnly(0f);
+
+        ForwardResult result = new LstmInference(MASKED).forward(query(keras));
+
+        assertAllclose((float[][][]) result.outputs(), (float[][][]) keras.expectedOutputs());
+        assertAllclose(result.h(), keras.expectedH());
+        assertAllclose(result.c(), keras.expectedC());
+    }
+
     // ---------------------------------------------------------------- helpers
+
+    /** The request a parity sample recorded. */
+    private static ForwardQuery query(ParitySample sample) {
+        double[][][] inputs = null;
+        if (sample.inputs() != null) {
+            inputs = new double[sample.inputs().length][][];
+            for (int b = 0; b < inputs.length; b++) {
+                inputs[b] = widen(sample.inputs()[b]);
+            }
+        }
+        LstmState state = sample.initialState();
+        return new ForwardQuery(sample.tokens(), null, inputs, state == null ? null : widen(state.h()),
+                state == null ? null : widen(state.c()), state != null, sample.returnSequences(), sample.returnState());
+    }
+
+    private static void assertAllclose(String what, Object actual, Object keras) {
+        assertThat(actual).as(what).isInstanceOf(keras.getClass());
+        if (keras instanceof float[][][] sequences) {
+            assertAllclose((float[][][]) actual, sequences);
+        } else {
+            assertAllclose((float[][]) actual, (float[][]) keras);
+        }
+    }
 
     private static ForwardQuery query(int[][] tokens, List<String> text, double[][][] inputs) {
         return new ForwardQuery(tokens, text, inputs, null, null, false, null, null);
@@ -299,8 +376,9 @@ class LstmInferenceTests {
 
     /** The seed notebook's request: its windows and its initial state, one row per window. */
     private static ForwardQuery seedQuery(Boolean returnSequences, Boolean returnState) {
-        double[][] state = {SEED_STATE_ROW, SEED_STATE_ROW, SEED_STATE_ROW};
-        return new ForwardQuery(SEED_TOKENS, null, null, state, state, true, returnSequences, returnState);
+        double[][] h = {SEED_H_ROW, SEED_H_ROW, SEED_H_ROW};
+        double[][] c = {SEED_C_ROW, SEED_C_ROW, SEED_C_ROW};
+        return new ForwardQuery(SEED_TOKENS, null, null, h, c, true, returnSequences, returnState);
     }
 
     private static ParitySample sample(LstmModel model, String name) {

@@ -66,7 +66,11 @@ class ModelLoaderTests {
                 "seed-toy/last_output");
         for (ParitySample sample : model.parity()) {
             assertThat(sample.tokens()).isDeepEqualTo(new int[][] {{7, 8, 0, 5}, {6, 1, 3, 8}, {2, 4, 5, 1}});
-            assertThat(sample.initialState().h()[0]).containsExactly(-0.7565803f, -0.06854702f);
+            // The notebook's tf.random.Generator.from_seed(42): h is its first normal([1, 2]) draw, c its second.
+            for (int row = 0; row < 3; row++) {
+                assertThat(sample.initialState().h()[row]).containsExactly(-0.7565803f, -0.06854702f);
+                assertThat(sample.initialState().c()[row]).containsExactly(0.9029392f, -0.12441138f);
+            }
         }
     }
 

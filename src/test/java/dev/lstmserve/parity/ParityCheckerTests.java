@@ -58,7 +58,8 @@ class ParityCheckerTests {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"masked-toy.json", "inputs-only.json", "hard-sigmoid-keras2.json"})
+    @ValueSource(strings = {"masked-toy.json", "masked-go-backwards.json", "inputs-only.json",
+            "hard-sigmoid-keras2.json"})
     void theTestModelSamplesPass(String file) {
         LstmModel model = ModelLoader.load(Path.of("src/test/resources/models", file));
         ParityReport report = ParityChecker.check(cases(model, new LstmInference(model)), RTOL, ATOL);

@@ -18,7 +18,10 @@ import dev.lstmserve.model.ModelLoader;
 import dev.lstmserve.parity.ParityReport.CaseReport;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.util.unit.DataSize;
 
 import tools.jackson.databind.JsonNode;
@@ -30,6 +33,7 @@ import tools.jackson.databind.node.ObjectNode;
  * Parity at start-up: every sample a model carries runs when the service is built, and a model whose samples do not
  * reproduce Keras is refused with a message naming the file, the sample, the tensor and the error.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class ParityServiceTests {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -57,9 +61,26 @@ class ParityServiceTests {
         ParityReport report = parity.runNow();
 
         assertThat(report.passed()).isTrue();
-        assertThat(report.cases()).extracting(CaseReport::model)
-                .containsExactly("seed-toy", "seed-toy", "seed-toy", "seed-toy", "masked-toy");
-        assertThat(report.cases().get(4).name()).isEqualTo("masked-toy/padded");
+        assertThat(report.cases()).extracting(CaseReport::model).containsExactly("seed-toy", "seed-toy", "seed-toy",
+                "seed-toy", "masked-toy", "masked-toy", "masked-toy", "masked-toy");
+        assertThat(report.cases().subList(4, 8)).extracting(CaseReport::name).containsExactly("masked-toy/padded",
+                "masked-toy/last-output-initial-state", "masked-toy/last-output", "masked-toy/inputs-skip-the-mask");
+    }
+
+    @Test
+    void aModelWithoutSamplesIsServedWithAWarningAndCheckedByTheBuiltInSeedExample(CapturedOutput output)
+            throws IOException {
+        ObjectNode model = (ObjectNode) JSON.readTree(MASKED_TOY);
+        model.remove("parity");
+        Path file = write(model, "masked-toy-without-samples.json");
+
+        ParityService parity = new ParityService(new LstmService(ModelLoader.load(file)), properties(1e-5, 1e-6));
+
+        ParityReport report = parity.runNow();
+        assertThat(report.passed()).isTrue();
+        assertThat(report.cases()).hasSize(4).allSatisfy(c -> assertThat(c.model()).isEqualTo("seed-toy"));
+        assertThat(output.getOut() + output.getErr())
+                .contains("WARN", "Model 'masked-toy' carries no parity samples");
     }
 
     @Test

@@ -1,7 +1,13 @@
 package dev.lstmserve.web;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Random;
 import java.util.stream.Stream;
 
 import dev.lstmserve.SeedToyJson;
@@ -15,15 +21,20 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.MvcResult;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import static dev.lstmserve.SeedToyJson.JSON;
-import static dev.lstmserve.SeedToyJson.SEED_STATE_ROW;
+import static dev.lstmserve.SeedToyJson.SEED_C_ROW;
+import static dev.lstmserve.SeedToyJson.SEED_H_ROW;
+import static dev.lstmserve.SeedToyJson.SEED_STATE;
 import static dev.lstmserve.SeedToyJson.SEED_TEXT;
 import static dev.lstmserve.SeedToyJson.SEED_TOKENS;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
 /** {@code POST /lstm/forward} on the embedded seed-toy model: Keras' numbers, Keras' shapes, and the state carried. */
@@ -93,15 +104,34 @@ class ForwardControllerTests {
 
     @Test
     void oneStateRowIsBroadcastToEveryWindow() throws Exception {
-        String broadcast = forwardBody("{\"tokens\": " + SEED_TOKENS + ", \"initial_state\": {\"h\": ["
-                + SEED_STATE_ROW + "], \"c\": [" + SEED_STATE_ROW + "]}}");
+        String broadcast = forwardBody("{\"tokens\": " + SEED_TOKENS + ", \"initial_state\": " + SEED_STATE + "}");
         String repeated = forwardBody("{\"tokens\": " + SEED_TOKENS + ", \"initial_state\": {\"h\": ["
-                + SEED_STATE_ROW + ", " + SEED_STATE_ROW + ", " + SEED_STATE_ROW + "], \"c\": [" + SEED_STATE_ROW
-                + ", " + SEED_STATE_ROW + ", " + SEED_STATE_ROW + "]}}");
+                + SEED_H_ROW + ", " + SEED_H_ROW + ", " + SEED_H_ROW + "], \"c\": [" + SEED_C_ROW
+                + ", " + SEED_C_ROW + ", " + SEED_C_ROW + "]}}");
 
         assertThat(broadcast).isEqualTo(repeated);
         SeedToyJson.assertAllClose("outputs", JSON.readTree(broadcast).path("outputs"),
                 SeedToyJson.paritySample("seed-toy/return_sequences+return_state").path("expected").path("outputs"));
+    }
+
+    @Test
+    void initialStateHAndCReachTheEngineAsSent() throws Exception {
+        // The seed's h and c rows differ (the notebook's first and second draw), so Keras' numbers tell them apart:
+        // sent as recorded they match, sent swapped they must not.
+        JsonNode sample = SeedToyJson.paritySample("seed-toy/return_sequences+return_state");
+        ObjectNode request = (ObjectNode) JSON.readTree(SeedToyJson.forwardRequest(sample));
+        SeedToyJson.assertMatchesSample(forward(JSON.writeValueAsString(request)), sample);
+
+        ObjectNode state = (ObjectNode) request.path("initial_state");
+        JsonNode h = state.get("h");
+        state.set("h", state.get("c"));
+        state.set("c", h);
+        JsonNode swapped = forward(JSON.writeValueAsString(request));
+
+        assertThat(state.get("h")).isNotEqualTo(state.get("c"));
+        assertThatThrownBy(() -> SeedToyJson.assertMatchesSample(swapped, sample))
+                .as("h and c swapped must not give Keras' numbers for the seed state")
+                .isInstanceOf(AssertionError.class);
     }
 
     @Test
@@ -115,7 +145,7 @@ class ForwardControllerTests {
 
     @Test
     void textEqualsTheTokensOfItsWords() throws Exception {
-        String state = ", \"initial_state\": {\"h\": [" + SEED_STATE_ROW + "], \"c\": [" + SEED_STATE_ROW + "]}}";
+        String state = ", \"initial_state\": " + SEED_STATE + "}";
 
         String text = forwardBody("{\"text\": " + SEED_TEXT + state);
         String tokens = forwardBody("{\"tokens\": " + SEED_TOKENS + state);
@@ -150,10 +180,9 @@ class ForwardControllerTests {
 
     @Test
     void stateSentBackVerbatimContinuesTheWindow() throws Exception {
-        String state = "{\"h\": [" + SEED_STATE_ROW + "], \"c\": [" + SEED_STATE_ROW + "]}";
-        JsonNode whole = forward("{\"tokens\": " + SEED_TOKENS + ", \"initial_state\": " + state + "}");
+        JsonNode whole = forward("{\"tokens\": " + SEED_TOKENS + ", \"initial_state\": " + SEED_STATE + "}");
 
-        JsonNode first = forward("{\"tokens\": [[7, 8], [6, 1], [2, 4]], \"initial_state\": " + state + "}");
+        JsonNode first = forward("{\"tokens\": [[7, 8], [6, 1], [2, 4]], \"initial_state\": " + SEED_STATE + "}");
         JsonNode second = forward("{\"tokens\": [[0, 5], [3, 8], [5, 1]], \"initial_state\": "
                 + JSON.writeValueAsString(first.path("state")) + "}");
 
@@ -181,6 +210,35 @@ class ForwardControllerTests {
     }
 
     @Test
+    void numbersAreTheShortestDecimalsThatReadBackToTheSameFloat32() throws Exception {
+        // README: outputs are float32 printed as the shortest decimal that reads back to the same float32. Nearly
+        // every float32 has a longer float64 rendering (0.1f is 0.10000000149011612 as a double), so writing the
+        // floats as doubles, or always with 9 digits, fails here. 64 windows of every word, with the seed state.
+        Random random = new Random(7);
+        int[][] tokens = new int[64][];
+        for (int b = 0; b < tokens.length; b++) {
+            tokens[b] = random.ints(4, 0, 9).toArray();
+        }
+        String response = forwardBody("{\"tokens\": " + JSON.writeValueAsString(tokens) + ", \"initial_state\": "
+                + SEED_STATE + "}");
+
+        List<String> numbers = new ArrayList<>();
+        try (JsonParser parser = JSON.createParser(response)) {
+            for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
+                if (token.isNumeric()) {
+                    numbers.add(parser.getString());
+                }
+            }
+        }
+        assertThat(numbers).hasSize(64 * 4 * 2 + 2 * 64 * 2);
+        for (String number : numbers) {
+            float value = Float.parseFloat(number);
+            assertThat(significantDigits(number)).as("digits of %s (float32 %s)", number, value)
+                    .isEqualTo(shortestDigits(value));
+        }
+    }
+
+    @Test
     void answersJsonNamingTheModel() throws Exception {
         MvcResult result = mvc.perform(post("/lstm/forward").contentType(MediaType.APPLICATION_JSON)
                 .accept(MediaType.APPLICATION_JSON).content("{\"tokens\": [[1]]}")).andReturn();
@@ -191,6 +249,23 @@ class ForwardControllerTests {
         JsonNode body = JSON.readTree(result.getResponse().getContentAsString(StandardCharsets.UTF_8));
         assertThat(body.propertyNames()).containsExactlyInAnyOrder("outputs", "state", "model");
         assertThat(body.path("model").asString()).isEqualTo("seed-toy");
+    }
+
+    /** Significant digits of a JSON number: {@code -4.905732E-4} has 7, {@code 0.0045683086} 8, {@code 0.0} 1. */
+    private static int significantDigits(String number) {
+        String mantissa = number.toLowerCase(Locale.ROOT).split("e")[0].replace("-", "").replace(".", "");
+        String digits = mantissa.replaceFirst("^0+", "").replaceFirst("0+$", "");
+        return Math.max(1, digits.length());
+    }
+
+    /** The fewest significant digits of a decimal that reads back as {@code value} (float32 needs at most 9). */
+    private static int shortestDigits(float value) {
+        for (int digits = 1; digits < 9; digits++) {
+            if (new BigDecimal(value).round(new MathContext(digits, RoundingMode.HALF_EVEN)).floatValue() == value) {
+                return digits;
+            }
+        }
+        return 9;
     }
 
     private static float[] floats(JsonNode row) {
