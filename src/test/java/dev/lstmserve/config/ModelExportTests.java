@@ -1,9 +1,9 @@
 package dev.lstmserve.config;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import dev.lstmserve.SeedToyJson;
+import dev.lstmserve.SharedDir;
 import dev.lstmserve.inference.ForwardQuery;
 import dev.lstmserve.inference.LstmInference;
 import dev.lstmserve.model.LstmModel;
@@ -11,7 +11,6 @@ import dev.lstmserve.model.ModelLoader;
 import dev.lstmserve.parity.ParityCase;
 import dev.lstmserve.parity.ParityChecker;
 import dev.lstmserve.parity.ParityReport;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
@@ -52,9 +51,9 @@ class ModelExportTests {
     /** chen0040's sentiment model: Keras 2.1.2, hard_sigmoid (Keras 2's form), weights-only .h5 + JSON config. */
     @Test
     void aKeras2ModelKeepsItsRulesThroughTheExport() {
-        Path realModels = Path.of(System.getProperty("lstm.shared.dir", "../shared"), "keras-reference/real-models");
+        Path realModels = SharedDir.path().resolve("keras-reference/real-models");
+        SharedDir.assumePresent(realModels, "the export test of a real Keras 2 model");
         Path weights = realModels.resolve("chen0040_lstm_softmax_keras2.1.2_weights.h5");
-        Assumptions.assumeTrue(Files.isRegularFile(weights), weights + " is absent");
         LstmModel original = ModelLoader.load(weights,
                 realModels.resolve("chen0040_lstm_softmax_keras2.1.2_architecture.json"));
         Path file = dir.resolve("sentiment.json");

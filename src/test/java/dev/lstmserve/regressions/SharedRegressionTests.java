@@ -1,15 +1,14 @@
 package dev.lstmserve.regressions;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import dev.lstmserve.SeedToyJson;
+import dev.lstmserve.SharedDir;
 import dev.lstmserve.core.NonFiniteOutputException;
 import dev.lstmserve.inference.ForwardQuery;
 import dev.lstmserve.inference.ForwardResult;
 import dev.lstmserve.inference.LstmInference;
 import dev.lstmserve.model.ModelLoader;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -25,9 +24,9 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 class SharedRegressionTests {
 
     private static Path regression(String name) {
-        Path dir = Path.of(System.getProperty("lstm.shared.dir", "../shared")).resolve("regressions").resolve(name);
-        Assumptions.assumeTrue(Files.isDirectory(dir), dir + " is absent: the shared regression inputs are not here");
-        return dir;
+        Path dir = SharedDir.path().resolve("regressions");
+        SharedDir.assumePresent(dir, "the shared regression inputs");
+        return dir.resolve(name);
     }
 
     private static ForwardResult forward(Path dir) {

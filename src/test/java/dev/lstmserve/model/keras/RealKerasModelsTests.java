@@ -6,12 +6,12 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import dev.lstmserve.SeedToyJson;
+import dev.lstmserve.SharedDir;
 import dev.lstmserve.inference.ForwardQuery;
 import dev.lstmserve.inference.LstmInference;
 import dev.lstmserve.model.LstmModel;
 import dev.lstmserve.model.ModelLoadException;
 import dev.lstmserve.model.ModelLoader;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -30,11 +30,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class RealKerasModelsTests {
 
     static Path realModels() {
-        return Path.of(System.getProperty("lstm.shared.dir", "../shared")).resolve("keras-reference/real-models");
+        return SharedDir.path().resolve("keras-reference/real-models");
     }
 
     static Stream<Arguments> cases() throws Exception {
         if (!Files.isDirectory(realModels())) {
+            // One case that skips (or fails under LSTM_REQUIRE_SHARED=true) with the reason.
             return Stream.of(Arguments.argumentSet("../shared absent", (Object) null));
         }
         try (Stream<Path> files = Files.list(realModels())) {
@@ -46,7 +47,7 @@ class RealKerasModelsTests {
     @ParameterizedTest
     @MethodSource("cases")
     void predictEqualsWhatKerasReturned(Path caseFile) {
-        Assumptions.assumeTrue(caseFile != null, "../shared/keras-reference/real-models is absent");
+        SharedDir.assumePresent(realModels(), "the real-model predict tests");
         JsonNode c = JSON.readTree(caseFile.toFile());
         Path model = realModels().resolve(c.get("file").asString());
         Path config = c.has("config_file") ? realModels().resolve(c.get("config_file").asString()) : null;
@@ -66,8 +67,8 @@ class RealKerasModelsTests {
 
     @Test
     void theGruModelIsRefusedNamingTheLayerAndGru() {
+        SharedDir.assumePresent(realModels(), "the GRU refusal test");
         Path gru = realModels().resolve("circuitrnn_gru_keras2.3.0-tf.h5");
-        Assumptions.assumeTrue(Files.isRegularFile(gru), gru + " is absent");
         assertThatThrownBy(() -> ModelLoader.load(gru))
                 .isInstanceOf(ModelLoadException.class)
                 .hasMessageContaining(gru.toString())
