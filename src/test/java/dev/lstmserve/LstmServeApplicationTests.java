@@ -93,9 +93,6 @@ class LstmServeApplicationTests {
         assertThat(health.statusCode()).isEqualTo(200);
         JsonNode parity = JSON.readTree(health.body()).path("components").path("parity");
         assertThat(parity.path("status").asString()).isEqualTo("UP");
-        assertThat(parity.path("details").path("cases").asInt()).isEqualTo(4);
-        assertThat(parity.path("details").path("rtol").doubleValue()).isEqualTo(1e-5);
-        assertThat(parity.path("details").path("atol").doubleValue()).isEqualTo(1e-6);
         assertThat(readiness.statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(readiness.body()).path("components").path("parity").path("status").asString())
                 .isEqualTo("UP");
