@@ -1,6 +1,7 @@
 package dev.lstmserve;
 
 import dev.lstmserve.config.ModelExport;
+import dev.lstmserve.ops.SigtermExit;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
@@ -13,6 +14,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 public class LstmServeApplication {
 
     public static void main(String[] args) {
+        SigtermExit.install();
         SpringApplication application = new SpringApplication(LstmServeApplication.class);
         boolean export = ModelExport.requested(args);
         if (export) {

@@ -1,5 +1,7 @@
 package dev.lstmserve.config;
 
+import java.time.Duration;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -8,14 +10,16 @@ import org.springframework.util.unit.DataSize;
  * Everything an operator can set under {@code lstm.*}. Unknown or invalid settings stop start-up.
  *
  * @param model          which model to serve
- * @param parity         how close our numbers must be to Keras'
+ * @param parity         how close our numbers must be to Keras', and how often the check runs again
  * @param maxRequestSize the largest request body accepted; larger ones get 413 (default 16MB)
+ * @param limits         how much work one request may ask for, and how many requests are computed at once
  * @param export         when set, write the served model as lstm-serve JSON version 2 to this file, check the file
  *                       back, and exit instead of serving ({@code --lstm.export=model.json})
  */
 @ConfigurationProperties(prefix = "lstm", ignoreUnknownFields = false)
 public record LstmProperties(@DefaultValue Model model, @DefaultValue Parity parity,
-                             @DefaultValue("16MB") DataSize maxRequestSize, @DefaultValue("") String export) {
+                             @DefaultValue("16MB") DataSize maxRequestSize, @DefaultValue Limits limits,
+                             @DefaultValue("") String export) {
 
     public LstmProperties {
         if (maxRequestSize.toBytes() <= 0) {
@@ -39,15 +43,65 @@ public record LstmProperties(@DefaultValue Model model, @DefaultValue Parity par
     /**
      * Tolerances of the parity check, as numpy's {@code allclose}: {@code |actual - expected| ≤ atol + rtol·|expected|}.
      *
-     * @param rtol relative tolerance, default 1e-5
-     * @param atol absolute tolerance, default 1e-6 (an absolute floor suited to float32)
+     * @param rtol     relative tolerance, default 1e-5
+     * @param atol     absolute tolerance, default 1e-6 (an absolute floor suited to float32)
+     * @param interval how often the check runs again in the background, default 60s; health and readiness report
+     *                 the latest run (of this schedule, of start-up or of {@code GET /parity}), so a probe never
+     *                 waits for the check
      */
-    public record Parity(@DefaultValue("1e-5") double rtol, @DefaultValue("1e-6") double atol) {
+    public record Parity(@DefaultValue("1e-5") double rtol, @DefaultValue("1e-6") double atol,
+                         @DefaultValue("60s") Duration interval) {
 
         public Parity {
             if (!(rtol >= 0) || !(atol >= 0) || Double.isInfinite(rtol) || Double.isInfinite(atol)) {
                 throw new IllegalArgumentException("lstm.parity.rtol = " + rtol + " and lstm.parity.atol = " + atol
                         + " must be finite and ≥ 0");
+            }
+            if (interval.isNegative() || interval.isZero()) {
+                throw new IllegalArgumentException("lstm.parity.interval = " + interval + " must be positive");
+            }
+        }
+    }
+
+    /**
+     * What one request may ask for, and how much is computed at once. A request over a size limit gets 413 naming the
+     * limit; one that finds every compute slot busy for {@code maxWait} gets 503 with {@code Retry-After}.
+     *
+     * @param maxBatchSize          most windows in one request (B), default 1024
+     * @param maxWindowLength       most steps in one window (T; words for {@code text}), default 4096
+     * @param maxSteps              most steps in one request, B·T, default 262144 (2^18)
+     * @param maxInputValues        most numbers in one request's {@code inputs}, B·T·E, default 4194304 (2^22)
+     * @param maxConcurrentRequests most requests computed at the same time; unset means twice the processors the
+     *                              JVM sees (4 on 2 cores)
+     * @param maxWait               how long a request may wait for a compute slot before it gets 503, default 100ms
+     * @param retryAfter            what the 503's {@code Retry-After} header tells the client, default 1s (whole
+     *                              seconds, rounded up)
+     */
+    public record Limits(@DefaultValue("1024") int maxBatchSize, @DefaultValue("4096") int maxWindowLength,
+                         @DefaultValue("262144") long maxSteps, @DefaultValue("4194304") long maxInputValues,
+                         Integer maxConcurrentRequests, @DefaultValue("100ms") Duration maxWait,
+                         @DefaultValue("1s") Duration retryAfter) {
+
+        public Limits {
+            positive("lstm.limits.max-batch-size", maxBatchSize);
+            positive("lstm.limits.max-window-length", maxWindowLength);
+            positive("lstm.limits.max-steps", maxSteps);
+            positive("lstm.limits.max-input-values", maxInputValues);
+            if (maxConcurrentRequests == null) {
+                maxConcurrentRequests = 2 * Runtime.getRuntime().availableProcessors();
+            }
+            positive("lstm.limits.max-concurrent-requests", maxConcurrentRequests);
+            if (maxWait.isNegative()) {
+                throw new IllegalArgumentException("lstm.limits.max-wait = " + maxWait + " must not be negative");
+            }
+            if (retryAfter.isNegative() || retryAfter.isZero()) {
+                throw new IllegalArgumentException("lstm.limits.retry-after = " + retryAfter + " must be positive");
+            }
+        }
+
+        private static void positive(String property, long value) {
+            if (value <= 0) {
+                throw new IllegalArgumentException(property + " = " + value + " must be positive");
             }
         }
     }

@@ -1,5 +1,7 @@
 package dev.lstmserve.parity;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -21,7 +23,10 @@ import org.springframework.stereotype.Service;
 /**
  * The Keras-parity cases of this service: the served model's own samples, and the built-in seed example (run on the
  * embedded seed-toy model with the same engine, so the engine is proven even when the served model carries no
- * samples). They run once at start-up, where a failure stops the service, and again on every {@link #runNow()}.
+ * samples). They run once at start-up, where a failure stops the service, again on every {@link #runNow()}
+ * ({@code GET /parity}) and on a schedule ({@code lstm.parity.interval}, {@link ParityScheduling}). The latest run is
+ * kept ({@link #lastRun()}): health, readiness and the {@code lstm_parity_*} metrics report it, so a probe never waits
+ * for the check however many samples a model carries.
  */
 @Service
 public class ParityService {
@@ -31,6 +36,7 @@ public class ParityService {
     private final List<ParityCase> cases;
     private final double rtol;
     private final double atol;
+    private volatile ParityRun lastRun;
 
     /**
      * @throws ModelLoadException when any case fails: the service must not serve a model it could not verify
@@ -49,7 +55,7 @@ public class ParityService {
         }
         this.cases = List.copyOf(all);
 
-        ParityReport report = runNow();
+        ParityReport report = run("start-up").report();
         if (!report.passed()) {
             throw new ModelLoadException(served.source(), "fails its Keras parity check (rtol " + rtol + ", atol "
                     + atol + "): " + describeFailures(report));
@@ -62,8 +68,42 @@ public class ParityService {
         }
     }
 
-    /** Runs every case now with the serving engine. */
+    /** Runs every case now with the serving engine ({@code GET /parity}). */
     public ParityReport runNow() {
+        return run("request").report();
+    }
+
+    /** The latest run: of start-up, of the schedule or of {@link #runNow()}. */
+    public ParityRun lastRun() {
+        return lastRun;
+    }
+
+    /** How many cases each run checks. */
+    public int caseCount() {
+        return cases.size();
+    }
+
+    void runScheduled() {
+        run("schedule");
+    }
+
+    private ParityRun run(String trigger) {
+        long start = System.nanoTime();
+        ParityReport report = check();
+        ParityRun run = new ParityRun(report, Duration.ofNanos(System.nanoTime() - start), Instant.now(), trigger);
+        ParityRun previous = lastRun;
+        lastRun = run;
+        if (previous != null && previous.passed() && !run.passed()) {
+            log.error("Keras parity FAILED ({} run): {}; readiness is DOWN until a run passes", trigger,
+                    describeFailures(report));
+        } else if (previous != null && !previous.passed() && run.passed()) {
+            log.info("Keras parity passes again ({} run); readiness is UP", trigger);
+        }
+        return run;
+    }
+
+    /** One check of every case; package-private so that a test can make a run fail. */
+    ParityReport check() {
         return ParityChecker.check(cases, rtol, atol);
     }
 

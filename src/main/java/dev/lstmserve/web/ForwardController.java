@@ -7,6 +7,8 @@ import dev.lstmserve.inference.ForwardQuery;
 import dev.lstmserve.inference.ForwardResult;
 import dev.lstmserve.inference.LstmService;
 import dev.lstmserve.inference.PredictResult;
+import dev.lstmserve.ops.ComputeLimits;
+import dev.lstmserve.ops.RequestShape;
 
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -21,17 +23,21 @@ import org.springframework.web.bind.annotation.RestController;
 class ForwardController {
 
     private final LstmService service;
+    private final ComputeLimits limits;
 
-    ForwardController(LstmService service) {
+    ForwardController(LstmService service, ComputeLimits limits) {
         this.service = service;
+        this.limits = limits;
     }
 
     @PostMapping(path = "/lstm/forward", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     ForwardResponse forward(@RequestBody ForwardRequest request) {
-        ForwardResult result = service.forward(new ForwardQuery(request.tokens(), text(request.text()),
-                request.inputs(), state(request.initialState()), states(request.initialStates()),
-                request.returnSequences(), request.returnState(), request.layer(), null));
+        ForwardQuery query = new ForwardQuery(request.tokens(), text(request.text()), request.inputs(),
+                state(request.initialState()), states(request.initialStates()), request.returnSequences(),
+                request.returnState(), request.layer(), null);
+        ForwardResult result = limits.compute("/lstm/forward",
+                RequestShape.of(request.tokens(), request.text(), request.inputs()), () -> service.forward(query));
         ForwardResponse.FloatState state = result.h() == null ? null
                 : new ForwardResponse.FloatState(result.h(), result.c());
         List<ForwardResponse.LayerState> states = result.states() == null ? null : result.states().stream()
@@ -42,9 +48,10 @@ class ForwardController {
     @PostMapping(path = "/lstm/predict", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     PredictResponse predict(@RequestBody PredictRequest request) {
-        PredictResult result = service.predict(new ForwardQuery(request.tokens(), text(request.text()),
-                request.inputs(), state(request.initialState()), states(request.initialStates()), null, null, null,
-                request.topK()));
+        ForwardQuery query = new ForwardQuery(request.tokens(), text(request.text()), request.inputs(),
+                state(request.initialState()), states(request.initialStates()), null, null, null, request.topK());
+        PredictResult result = limits.compute("/lstm/predict",
+                RequestShape.of(request.tokens(), request.text(), request.inputs()), () -> service.predict(query));
         return new PredictResponse((Object[]) result.outputs(), result.topK(), service.model().name());
     }
 

@@ -9,6 +9,8 @@ import java.util.stream.Collectors;
 
 import dev.lstmserve.core.NonFiniteOutputException;
 import dev.lstmserve.inference.InvalidInputException;
+import dev.lstmserve.ops.LimitExceededException;
+import dev.lstmserve.ops.OverloadedException;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,6 +73,32 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
         return handleExceptionInternal(e, problem, new HttpHeaders(), HttpStatus.UNPROCESSABLE_CONTENT, request);
     }
 
+    /** 413 naming the limit, its value and the request's ({@code lstm.limits.*}). */
+    @ExceptionHandler(LimitExceededException.class)
+    ResponseEntity<Object> limitExceeded(LimitExceededException e, WebRequest request) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONTENT_TOO_LARGE, e.getMessage());
+        problem.setTitle("Request too large");
+        if (e.field() != null) {
+            problem.setProperty("field", e.field());
+        }
+        problem.setProperty("limit", e.property());
+        problem.setProperty("maximum", e.maximum());
+        problem.setProperty("actual", e.actual());
+        return handleExceptionInternal(e, problem, new HttpHeaders(), HttpStatus.CONTENT_TOO_LARGE, request);
+    }
+
+    /** 503 with {@code Retry-After}: every compute slot stayed busy. */
+    @ExceptionHandler(OverloadedException.class)
+    ResponseEntity<Object> overloaded(OverloadedException e, WebRequest request) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage());
+        problem.setTitle("Overloaded");
+        problem.setProperty("limit", "lstm.limits.max-concurrent-requests");
+        problem.setProperty("maximum", e.maxConcurrentRequests());
+        HttpHeaders headers = new HttpHeaders();
+        headers.set(HttpHeaders.RETRY_AFTER, Long.toString(e.retryAfterSeconds()));
+        return handleExceptionInternal(e, problem, headers, HttpStatus.SERVICE_UNAVAILABLE, request);
+    }
+
     @ExceptionHandler(Exception.class)
     ResponseEntity<Object> unexpected(Exception e, WebRequest request) {
         String id = UUID.randomUUID().toString();
@@ -100,7 +128,7 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
                                                                   WebRequest request) {
         RequestBodyLimitFilter.TooLargeException tooLarge = find(e, RequestBodyLimitFilter.TooLargeException.class);
         if (tooLarge != null) {
-            ProblemDetail problem = RequestBodyLimitFilter.problem(tooLarge.limit());
+            ProblemDetail problem = RequestBodyLimitFilter.problem(tooLarge.limit(), -1);
             return handleExceptionInternal(e, problem, headers, HttpStatus.CONTENT_TOO_LARGE, request);
         }
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, describe(e));

@@ -62,7 +62,8 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
     }
 
     private void reject(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        ProblemDetail problem = problem(limit);
+        long length = request.getContentLengthLong();
+        ProblemDetail problem = problem(limit, length > limit ? length : -1);
         problem.setInstance(URI.create(request.getRequestURI()));
         response.setStatus(HttpStatus.CONTENT_TOO_LARGE.value());
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
@@ -78,11 +79,20 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
         return false;
     }
 
-    static ProblemDetail problem(long limit) {
+    /**
+     * @param actual the body's length when Content-Length gave it, else -1 (a chunked body is refused as soon as it
+     *               passes the limit, so its length is never known)
+     */
+    static ProblemDetail problem(long limit, long actual) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONTENT_TOO_LARGE,
-                "the request body is larger than the limit of " + limit + " bytes" + readable(limit)
-                        + " (lstm.max-request-size)");
+                "the request body " + (actual > 0 ? "has " + actual + " bytes; that is" : "is") + " larger than the"
+                        + " limit of " + limit + " bytes" + readable(limit) + " (lstm.max-request-size)");
         problem.setTitle("Request body too large");
+        problem.setProperty("limit", "lstm.max-request-size");
+        problem.setProperty("maximum", limit);
+        if (actual > 0) {
+            problem.setProperty("actual", actual);
+        }
         return problem;
     }
 

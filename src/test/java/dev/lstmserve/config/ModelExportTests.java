@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ModelExportTests {
 
-    private static final LstmProperties.Parity TOLERANCES = new LstmProperties.Parity(1e-5, 1e-6);
+    private static final LstmProperties.Parity TOLERANCES = new LstmProperties.Parity(1e-5, 1e-6, java.time.Duration.ofSeconds(60));
 
     @TempDir
     Path dir;

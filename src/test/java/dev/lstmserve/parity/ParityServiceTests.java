@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -152,8 +153,10 @@ class ParityServiceTests {
     }
 
     private static LstmProperties properties(double rtol, double atol) {
-        return new LstmProperties(new LstmProperties.Model("", "", ""), new LstmProperties.Parity(rtol, atol),
-                DataSize.ofMegabytes(16), "");
+        return new LstmProperties(new LstmProperties.Model("", "", ""),
+                new LstmProperties.Parity(rtol, atol, Duration.ofSeconds(60)), DataSize.ofMegabytes(16),
+                new LstmProperties.Limits(1024, 4096, 262144, 4194304, null, Duration.ofMillis(100),
+                        Duration.ofSeconds(1)), "");
     }
 
     private static void changeBy(JsonNode row, int index, double delta) {

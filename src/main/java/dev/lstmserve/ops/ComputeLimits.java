@@ -1,0 +1,114 @@
+package dev.lstmserve.ops;
+
+import java.time.Duration;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import dev.lstmserve.config.LstmProperties;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * The limits every compute endpoint applies before it computes, and the bound on how many requests compute at once.
+ * A controller wraps its call into the inference service in {@link #compute}, so a new endpoint takes one line:
+ *
+ * <pre>{@code limits.compute("/lstm/predict", RequestShape.of(request.tokens(), request.text(), request.inputs()),
+ *         () -> service.predict(query));}</pre>
+ *
+ * <p>Size limits ({@code lstm.limits.max-batch-size}, {@code max-window-length}, {@code max-steps},
+ * {@code max-input-values}) are checked on the parsed request first: over any, {@link LimitExceededException} (413),
+ * without waiting for a slot. Then the request takes one of {@code lstm.limits.max-concurrent-requests} slots,
+ * waiting at most {@code lstm.limits.max-wait}; when none frees up, {@link OverloadedException} (503 with
+ * Retry-After) rather than an unbounded queue. A request that got a slot always runs to its end.
+ */
+@Component
+public class ComputeLimits {
+
+    private static final Logger log = LoggerFactory.getLogger(ComputeLimits.class);
+
+    private final LstmProperties.Limits limits;
+    private final Semaphore slots;
+    private final LstmMetrics metrics;
+
+    public ComputeLimits(LstmProperties properties, LstmMetrics metrics) {
+        this.limits = properties.limits();
+        // Fair: under overload, the request that has waited longest gets the next free slot.
+        this.slots = new Semaphore(limits.maxConcurrentRequests(), true);
+        this.metrics = metrics;
+        metrics.registerComputeSlots(limits.maxConcurrentRequests(),
+                () -> limits.maxConcurrentRequests() - slots.availablePermits());
+        log.info("Request limits: batch ≤ {}, window ≤ {} steps, B·T ≤ {} steps, B·T·E ≤ {} input values; "
+                        + "{} requests computed at once, waiting ≤ {} ms for a slot (then 503, Retry-After {} s)",
+                limits.maxBatchSize(), limits.maxWindowLength(), limits.maxSteps(), limits.maxInputValues(),
+                limits.maxConcurrentRequests(), limits.maxWait().toMillis(),
+                OverloadedException.retryAfterSeconds(limits.retryAfter()));
+    }
+
+    /**
+     * Checks {@code shape} against the size limits, waits for a compute slot, runs {@code work} in it and records
+     * the {@code lstm_engine_seconds}, batch size, window length and steps metrics of {@code endpoint}.
+     *
+     * @param endpoint the endpoint's path, the {@code endpoint} tag of {@code lstm_engine_seconds}
+     * @param shape    what the request asks for, measured on the parsed body
+     * @param work     the call into the inference service
+     * @throws LimitExceededException when the request asks for more than a limit allows
+     * @throws OverloadedException    when no compute slot became free within {@code lstm.limits.max-wait}
+     */
+    public <T> T compute(String endpoint, RequestShape shape, Supplier<T> work) {
+        check(shape);
+        acquire();
+        try {
+            long start = System.nanoTime();
+            T result = work.get();
+            metrics.computed(endpoint, shape, System.nanoTime() - start);
+            return result;
+        } finally {
+            slots.release();
+        }
+    }
+
+    /**
+     * @throws LimitExceededException naming the first limit {@code shape} is over
+     */
+    public void check(RequestShape shape) {
+        String field = shape.field();
+        if (shape.batch() > limits.maxBatchSize()) {
+            throw new LimitExceededException(field, "lstm.limits.max-batch-size", limits.maxBatchSize(),
+                    shape.batch(), field + " has " + shape.batch() + " windows; the limit is "
+                    + limits.maxBatchSize() + " per request (lstm.limits.max-batch-size)");
+        }
+        if (shape.windowLength() > limits.maxWindowLength()) {
+            throw new LimitExceededException(field, "lstm.limits.max-window-length", limits.maxWindowLength(),
+                    shape.windowLength(), field + " has a window of " + shape.windowLength() + " steps; the limit is "
+                    + limits.maxWindowLength() + " (lstm.limits.max-window-length)");
+        }
+        if (shape.steps() > limits.maxSteps()) {
+            throw new LimitExceededException(field, "lstm.limits.max-steps", limits.maxSteps(), shape.steps(),
+                    field + " asks for " + shape.batch() + " windows × " + shape.windowLength() + " steps = "
+                    + shape.steps() + " steps (B·T); the limit is " + limits.maxSteps()
+                    + " per request (lstm.limits.max-steps)");
+        }
+        if (shape.inputValues() > limits.maxInputValues()) {
+            throw new LimitExceededException(field, "lstm.limits.max-input-values", limits.maxInputValues(),
+                    shape.inputValues(), field + " has " + shape.inputValues() + " numbers (B·T·E); the limit is "
+                    + limits.maxInputValues() + " per request (lstm.limits.max-input-values)");
+        }
+    }
+
+    private void acquire() {
+        Duration wait = limits.maxWait();
+        boolean acquired;
+        try {
+            acquired = slots.tryAcquire(wait.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            acquired = false;
+        }
+        if (!acquired) {
+            throw new OverloadedException(limits.maxConcurrentRequests(), wait, limits.retryAfter());
+        }
+    }
+}

@@ -1,0 +1,143 @@
+package dev.lstmserve.ops;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import dev.lstmserve.config.LstmProperties;
+import dev.lstmserve.inference.LstmService;
+import dev.lstmserve.model.ModelLoader;
+import dev.lstmserve.parity.ParityService;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import org.springframework.util.unit.DataSize;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+/** The limits and the compute slots alone, without HTTP. */
+@Timeout(value = 1, unit = TimeUnit.MINUTES)
+class ComputeLimitsTests {
+
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+    @Test
+    void shapeOfEachKindOfInput() {
+        assertThat(RequestShape.of(new int[][] {{1, 2, 3}, {4, 5, 6}}, (String[]) null, null))
+                .isEqualTo(new RequestShape("tokens", 2, 3, 6, 0));
+        // Words as the vocabulary splits them: Unicode white space, runs of it count once.
+        assertThat(RequestShape.of(null, new String[] {"the word\u3000is", "  a\t\tb\u2003c d  "}, null))
+                .isEqualTo(new RequestShape("text", 2, 4, 8, 0));
+        assertThat(RequestShape.of(null, (String[]) null, new double[][][] {{{1, 2}, {3, 4}, {5, 6}}}))
+                .isEqualTo(new RequestShape("inputs", 1, 3, 3, 6));
+        assertThat(RequestShape.of(null, (String[]) null, null)).isEqualTo(RequestShape.NONE);
+    }
+
+    @Test
+    void raggedAndNullRowsAreMeasuredByTheLongestWindow() {
+        assertThat(RequestShape.of(new int[][] {{1}, null, {1, 2, 3, 4}}, (String[]) null, null))
+                .isEqualTo(new RequestShape("tokens", 3, 4, 12, 0));
+        assertThat(RequestShape.of(null, (String[]) null, new double[][][] {null, {{1}, null, {1, 2, 3}}}))
+                .isEqualTo(new RequestShape("inputs", 2, 3, 6, 4));
+    }
+
+    @Test
+    void firstLimitOverIsNamedWithItsValueAndTheRequests() {
+        ComputeLimits limits = limits(4, Duration.ZERO);
+
+        LimitExceededException batch = catchThrowableOfType(LimitExceededException.class,
+                () -> limits.check(new RequestShape("tokens", 9, 100, 900, 0)));
+        LimitExceededException steps = catchThrowableOfType(LimitExceededException.class,
+                () -> limits.check(new RequestShape("text", 8, 9, 72, 0)));
+        LimitExceededException values = catchThrowableOfType(LimitExceededException.class,
+                () -> limits.check(new RequestShape("inputs", 2, 2, 4, 97)));
+
+        assertThat(batch.property()).isEqualTo("lstm.limits.max-batch-size");
+        assertThat(batch.maximum()).isEqualTo(8);
+        assertThat(batch.actual()).isEqualTo(9);
+        assertThat(steps.property()).isEqualTo("lstm.limits.max-steps");
+        assertThat(steps.getMessage()).isEqualTo("text asks for 8 windows × 9 steps = 72 steps (B·T); the limit is 64"
+                + " per request (lstm.limits.max-steps)");
+        assertThat(values.property()).isEqualTo("lstm.limits.max-input-values");
+        assertThat(values.field()).isEqualTo("inputs");
+    }
+
+    @Test
+    void noFreeSlotWithinTheWaitIsOverloadedAndAFreedSlotServesAgain() throws Exception {
+        ComputeLimits limits = limits(2, Duration.ofMillis(20));
+        CountDownLatch inside = new CountDownLatch(2);
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<String>> holders = List.of(
+                    pool.submit(() -> limits.compute("/x", RequestShape.NONE, () -> hold(inside, release))),
+                    pool.submit(() -> limits.compute("/x", RequestShape.NONE, () -> hold(inside, release))));
+            assertThat(inside.await(10, TimeUnit.SECONDS)).isTrue();
+
+            OverloadedException overloaded = catchThrowableOfType(OverloadedException.class,
+                    () -> limits.compute("/x", RequestShape.NONE, () -> "never"));
+            assertThat(overloaded.maxConcurrentRequests()).isEqualTo(2);
+            assertThat(overloaded.retryAfterSeconds()).isEqualTo(3);
+            assertThat(registry.get(LstmMetrics.COMPUTE_ACTIVE).gauge().value()).isEqualTo(2.0);
+
+            release.countDown();
+            for (Future<String> holder : holders) {
+                assertThat(holder.get(10, TimeUnit.SECONDS)).isEqualTo("done");
+            }
+            assertThat(limits.compute("/x", RequestShape.NONE, () -> "again")).isEqualTo("again");
+            assertThat(registry.get(LstmMetrics.COMPUTE_ACTIVE).gauge().value()).isZero();
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void slotIsReturnedWhenTheWorkFails() {
+        ComputeLimits limits = limits(1, Duration.ZERO);
+
+        assertThatThrownBy(() -> limits.compute("/x", RequestShape.NONE, () -> {
+            throw new IllegalStateException("invalid input");
+        })).hasMessage("invalid input");
+
+        assertThat(limits.compute("/x", RequestShape.NONE, () -> "next")).isEqualTo("next");
+    }
+
+    @Test
+    void computedRequestsAreRecordedPerEndpoint() {
+        ComputeLimits limits = limits(1, Duration.ZERO);
+
+        limits.compute("/lstm/forward", new RequestShape("tokens", 3, 4, 12, 0), () -> "a");
+        limits.compute("/lstm/forward", new RequestShape("tokens", 1, 7, 7, 0), () -> "b");
+
+        assertThat(registry.get(LstmMetrics.ENGINE).tag("endpoint", "/lstm/forward").timer().count()).isEqualTo(2);
+        assertThat(registry.get(LstmMetrics.BATCH_SIZE).summary().totalAmount()).isEqualTo(4);
+        assertThat(registry.get(LstmMetrics.WINDOW_LENGTH).summary().max()).isEqualTo(7);
+        assertThat(registry.get(LstmMetrics.STEPS).counter().count()).isEqualTo(19);
+    }
+
+    private static String hold(CountDownLatch inside, CountDownLatch release) {
+        inside.countDown();
+        try {
+            release.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return "done";
+    }
+
+    private ComputeLimits limits(int slots, Duration maxWait) {
+        LstmProperties properties = new LstmProperties(new LstmProperties.Model("", "", ""),
+                new LstmProperties.Parity(1e-5, 1e-6, Duration.ofSeconds(60)), DataSize.ofMegabytes(16),
+                new LstmProperties.Limits(8, 16, 64, 96, slots, maxWait, Duration.ofMillis(2500)), "");
+        LstmService service = new LstmService(ModelLoader.loadDefault());
+        return new ComputeLimits(properties, new LstmMetrics(registry, service, new ParityService(service, properties)));
+    }
+}
