@@ -83,7 +83,15 @@ class KerasModelFixtureTests {
         record(fixture.name(), worst);
     }
 
-    private static double checkSample(LstmInference inference, JsonNode sample) {
+    /**
+     * One fixture sample through {@code predict} (with its {@code initial_states}; with {@code initial_state} when
+     * only the first recurrent layer's is not zero; with {@code top_k} when the fixture ranks classes) and through
+     * {@code forward} for each recurrent layer it records (every step with the states of every recurrent layer up to
+     * it, then the last output).
+     *
+     * @return the max abs error over everything compared
+     */
+    static double checkSample(LstmInference inference, JsonNode sample) {
         String name = sample.get("name").asString();
         int[][] tokens = sample.has("tokens") ? KerasModelFixture.JSON.convertValue(sample.get("tokens"), int[][].class) : null;
         double[][][] inputs = sample.has("inputs") ? KerasModelFixture.JSON.convertValue(sample.get("inputs"), double[][][].class) : null;
