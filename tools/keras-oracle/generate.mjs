@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import * as hdf5 from 'jsfive';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { kerasModelFixtures, sharedFormatSampleFixtures } from './keras-models.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '../..');
@@ -727,6 +728,15 @@ if (process.argv.includes('--check-shared')) {
   writeJson('src/test/resources/models/masked-go-backwards.json', maskedGoBackwards());
   writeJson('src/test/resources/models/inputs-only.json', inputsOnly());
   writeJson('src/test/resources/models/hard-sigmoid-keras2.json', hardSigmoidKeras2());
+  // Whole Keras models (keras-models.mjs): configs, weights, inputs and Keras' outputs for the end-to-end tests.
+  const helpers = {
+    tf, GENERATED_BY, SHARED_REFERENCE, hdf5, existsSync, readFileSync, mulberry32, uniform, r6, f32, mapNested,
+    maxAbsError, toleranceRatio, scaleGateColumnsForKeras3,
+  };
+  for (const f of [...await kerasModelFixtures(helpers), ...await sharedFormatSampleFixtures(helpers)]) {
+    writeJson(f.path, f.fixture);
+    crossChecks.push([f.fixture.name, f.crossCheck]);
+  }
   console.log('cross-check, max |tfjs - float64 reference| of outputs:');
   for (const [name, err] of crossChecks) console.log(`  ${name.padEnd(48)} ${err.toExponential(2)}`);
 }

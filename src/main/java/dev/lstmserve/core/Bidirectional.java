@@ -11,7 +11,10 @@ import java.util.Map;
  * layer and the backward layer (the same config with {@code go_backwards} flipped, its own weights) both read the
  * inputs; with {@code return_sequences} the backward layer's outputs are reversed in time so step t of both lines up;
  * then the two are merged. States: forward (h, c), then backward (h, c), as Keras' {@code return_state} lists them.
- * The mask passes on with {@code return_sequences}.
+ * The mask passes on with {@code return_sequences}. Under {@code zeroOutputForMask} (tf.keras and Keras 3 force it on
+ * both directions when the wrapper returns sequences: {@code force_zero_output_for_mask}) a masked step of the
+ * sequences is zeros instead of the previous output; the last output (return_sequences=False, where Keras does not
+ * force it) is each direction's last unmasked output either way.
  */
 public final class Bidirectional implements RecurrentLayer {
 
@@ -50,13 +53,17 @@ public final class Bidirectional implements RecurrentLayer {
     private final Lstm backwardLayer;
     private final MergeMode mergeMode;
     private final boolean returnSequences;
+    private final boolean zeroOutputForMask;
 
     /**
-     * @param forwardLayer  the wrapped layer as configured
-     * @param backwardLayer the same config with {@code go_backwards} flipped and the backward weights
+     * @param forwardLayer      the wrapped layer as configured
+     * @param backwardLayer     the same config with {@code go_backwards} flipped and the backward weights
+     * @param zeroOutputForMask masked steps of the sequences are zeros (tf.keras, Keras 3), not the previous output
+     *                          (multi-backend Keras 2.x, Keras 1)
      * @throws IllegalArgumentException when the two directions' sizes or return_sequences differ
      */
-    public Bidirectional(String name, Lstm forwardLayer, Lstm backwardLayer, MergeMode mergeMode) {
+    public Bidirectional(String name, Lstm forwardLayer, Lstm backwardLayer, MergeMode mergeMode,
+                         boolean zeroOutputForMask) {
         if (forwardLayer.units() != backwardLayer.units()
                 || forwardLayer.engine().weights().inputSize() != backwardLayer.engine().weights().inputSize()) {
             throw new IllegalArgumentException("Bidirectional layer '" + name + "': the forward and backward layers"
@@ -71,6 +78,7 @@ public final class Bidirectional implements RecurrentLayer {
         this.backwardLayer = backwardLayer;
         this.mergeMode = mergeMode;
         this.returnSequences = forwardLayer.returnSequences();
+        this.zeroOutputForMask = zeroOutputForMask;
     }
 
     public Lstm forwardLayer() {
@@ -83,6 +91,11 @@ public final class Bidirectional implements RecurrentLayer {
 
     public MergeMode mergeMode() {
         return mergeMode;
+    }
+
+    /** Whether masked steps of the sequences are zeros (tf.keras, Keras 3) rather than the previous output. */
+    public boolean zeroOutputForMask() {
+        return zeroOutputForMask;
     }
 
     @Override
@@ -124,7 +137,13 @@ public final class Bidirectional implements RecurrentLayer {
         boolean given = initialStates != null && initialStates.size() == 2;
         RecurrentOutput forward = forwardLayer.forward(inputs, given ? initialStates.subList(0, 1) : null);
         RecurrentOutput backward = backwardLayer.forward(inputs, given ? initialStates.subList(1, 2) : null);
-        float[][][] merged = merge(forward.sequences().values(), Layers.reverseTime(backward.sequences().values()));
+        float[][][] forwardSequences = forward.sequences().values();
+        float[][][] backwardSequences = backward.sequences().values();
+        if (zeroOutputForMask && inputs.mask() != null) {
+            forwardSequences = zeroMaskedSteps(forwardSequences, inputs.mask(), forwardLayer.engine().goBackwards());
+            backwardSequences = zeroMaskedSteps(backwardSequences, inputs.mask(), backwardLayer.engine().goBackwards());
+        }
+        float[][][] merged = merge(forwardSequences, Layers.reverseTime(backwardSequences));
         // Without return_sequences each direction returns its own last output (its last processed step), unreversed.
         float[][] last = merge(forward.last(), backward.last());
         List<LstmState> states = new ArrayList<>(2);
@@ -137,6 +156,23 @@ public final class Bidirectional implements RecurrentLayer {
     public Tensor call(Tensor inputs) {
         RecurrentOutput outputs = forward(Layers.sequences(this, inputs), null);
         return returnSequences ? outputs.sequences() : new Tensor.Vectors(outputs.last());
+    }
+
+    /**
+     * One direction's outputs {@code [B][T][H]} in its processing order with the steps whose input is masked set to
+     * zeros, as Keras' {@code backend.rnn} emits them under {@code zero_output_for_mask}.
+     */
+    private static float[][][] zeroMaskedSteps(float[][][] outputs, boolean[][] mask, boolean goBackwards) {
+        float[][][] out = new float[outputs.length][][];
+        for (int b = 0; b < outputs.length; b++) {
+            int steps = outputs[b].length;
+            out[b] = new float[steps][];
+            for (int s = 0; s < steps; s++) {
+                boolean kept = mask[b][goBackwards ? steps - 1 - s : s];
+                out[b][s] = kept ? outputs[b][s] : new float[outputs[b][s].length];
+            }
+        }
+        return out;
     }
 
     private float[][][] merge(float[][][] forward, float[][][] backward) {

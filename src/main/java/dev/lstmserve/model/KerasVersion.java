@@ -52,6 +52,18 @@ public record KerasVersion(String text, int major, int minor) {
     }
 
     /**
+     * Whether a {@code Bidirectional} layer that returns sequences outputs zeros at masked steps: tf.keras and Keras 3
+     * force {@code zero_output_for_mask = return_sequences} on both directions in the wrapper's constructor, whatever
+     * the config says ({@code keras/src/layers/rnn/bidirectional.py} and tf-keras {@code layers/rnn/bidirectional.py}
+     * {@code force_zero_output_for_mask}); multi-backend Keras up to 2.3.1 and Keras 1 ({@code keras/layers/wrappers.py})
+     * do not, so there a masked step repeats the previous output. tf.keras writes {@code -tf} versions up to 2.3.0-tf
+     * and plain versions from 2.4.0; a file without a version is read by Keras' legacy loader as Keras 1.
+     */
+    public boolean bidirectionalZeroesMaskedSteps() {
+        return major >= 3 || tfKeras() || (major == 2 && minor >= 4);
+    }
+
+    /**
      * The LSTM's {@code recurrent_activation} when the config leaves it out: {@code hard_sigmoid} up to Keras 2.2.x
      * (Keras 1's {@code inner_activation} too), {@code sigmoid} from Keras 2.3.0 and in Keras 3 ({@code
      * keras/layers/recurrent.py} of each release).

@@ -57,4 +57,17 @@ class KerasVersionTests {
         assertThat(version.tfKeras()).isTrue();
         assertThatThrownBy(() -> KerasVersion.parse("latest")).hasMessageContaining("does not start with a number");
     }
+
+    @Test
+    void bidirectionalZeroesMaskedStepsInTfKerasAndKeras3Only() {
+        // force_zero_output_for_mask: tf.keras (2.x.y-tf, 2.4+) and Keras 3; not multi-backend Keras <= 2.3.1 or Keras 1.
+        for (String zeroes : new String[] {"2.2.4-tf", "2.3.0-tf", "2.4.0", "2.15.0", "3.0.0", "3.6.0"}) {
+            assertThat(KerasVersion.parse(zeroes).bidirectionalZeroesMaskedSteps()).as(zeroes).isTrue();
+        }
+        for (String repeats : new String[] {"1.2.2", "2.0.8", "2.2.4", "2.2.5", "2.3.1"}) {
+            assertThat(KerasVersion.parse(repeats).bidirectionalZeroesMaskedSteps()).as(repeats).isFalse();
+        }
+        assertThat(KerasVersion.UNKNOWN.bidirectionalZeroesMaskedSteps()).isFalse();
+        assertThat(KerasVersion.parse(null).bidirectionalZeroesMaskedSteps()).isTrue();
+    }
 }

@@ -9,7 +9,9 @@ import tools.jackson.databind.node.ObjectNode;
  * Keras' {@code Bidirectional} ({@code keras/src/layers/rnn/bidirectional.py}; Keras 2 {@code keras/layers/wrappers.py})
  * around an LSTM (or {@code RNN(cell=LSTMCell)}) to a {@link Bidirectional}. The weights are the forward layer's, then
  * the backward layer's. The backward layer is {@code backward_layer} when the config has one (Keras 2.3+), else the
- * wrapped layer's config with {@code go_backwards} flipped, as Keras builds it.
+ * wrapped layer's config with {@code go_backwards} flipped, as Keras builds it. Masked steps of its sequences are
+ * zeros when the file's Keras version forces {@code zero_output_for_mask} ({@link
+ * dev.lstmserve.model.KerasVersion#bidirectionalZeroesMaskedSteps()}), whatever the wrapped layers' configs say.
  */
 final class BidirectionalMapper {
 
@@ -53,7 +55,8 @@ final class BidirectionalMapper {
                 .asString(name), 0, weights / 2);
         Lstm backwardLayer = lstm(config, innerClass, backwardConfig, "backward_" + forwardConfig.path("name")
                 .asString(name), weights / 2, weights / 2);
-        return new Bidirectional(name, forwardLayer, backwardLayer, mergeMode);
+        return new Bidirectional(name, forwardLayer, backwardLayer, mergeMode,
+                config.version().bidirectionalZeroesMaskedSteps());
     }
 
     private static Lstm lstm(LayerConfig wrapper, String className, JsonNode config, String name, int from, int count) {

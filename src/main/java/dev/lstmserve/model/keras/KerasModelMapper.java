@@ -106,9 +106,13 @@ public final class KerasModelMapper {
         return switch (className) {
             case "LSTM" -> {
                 config.expectWeights("kernel, recurrent_kernel, bias (or Keras 1's 12 arrays)", 2, 3, 12);
+                refuseZeroOutputForMask(config);
                 yield LstmMapper.map(config, config, layer.name(), "LSTM", 0, layer.weights().size());
             }
-            case "RNN" -> rnn(config);
+            case "RNN" -> {
+                refuseZeroOutputForMask(config);
+                yield rnn(config);
+            }
             case "Bidirectional" -> BidirectionalMapper.map(config);
             case "Dense" -> DenseMapper.map(config, layer.name(), 0);
             case "TimeDistributed" -> timeDistributed(config);
@@ -134,6 +138,19 @@ public final class KerasModelMapper {
                     + " Masking, LSTM, RNN(cell=LSTMCell), Bidirectional(LSTM), Dropout, SpatialDropout1D,"
                     + " GaussianNoise, GaussianDropout, Flatten, Dense, TimeDistributed(Dense), Activation");
         };
+    }
+
+    /**
+     * {@code zero_output_for_mask=True} makes Keras' {@code backend.rnn} emit zeros at masked steps (and as the last
+     * output when the last step is masked) instead of the previous output; the engine does the latter only, so such a
+     * layer is refused rather than served with other numbers. (Inside a Bidirectional layer Keras sets it itself; the
+     * Bidirectional mapper handles that.)
+     */
+    private static void refuseZeroOutputForMask(LayerConfig config) {
+        if (config.bool(false, "zero_output_for_mask")) {
+            throw config.refuse("zero_output_for_mask = true (masked steps output zeros, not the previous output) is"
+                    + " not servable for a recurrent layer outside a Bidirectional wrapper");
+        }
     }
 
     /** {@code RNN(cell=LSTMCell(...))}: an LSTM under another class. */
