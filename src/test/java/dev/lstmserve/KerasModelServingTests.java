@@ -84,8 +84,9 @@ class KerasModelServingTests {
             cases.add(c.path("name").asString());
         });
         assertThat(cases).contains("stacked_masked_softmax/zero_states/predict",
-                "stacked_masked_softmax/first_lstm_state/predict", "stacked_masked_softmax/first_lstm_state/forward");
-        assertThat(cases).hasSize(4 + 3); // the built-in seed example's four, and the sidecar's
+                "stacked_masked_softmax/first_lstm_state/predict", "stacked_masked_softmax/first_lstm_state/forward",
+                "stacked_masked_softmax/first_lstm_state/forward_states");
+        assertThat(cases).hasSize(4 + 4); // the built-in seed example's four, and the sidecar's
     }
 
     @Test
@@ -94,7 +95,7 @@ class KerasModelServingTests {
 
         assertThat(description.path("source").asString()).isEqualTo(model.toString());
         assertThat(description.path("keras_version").asString()).isEqualTo(KerasFixtureFiles.KERAS_3_VERSION);
-        assertThat(description.path("parity_samples").asInt()).isEqualTo(3);
+        assertThat(description.path("parity_samples").asInt()).isEqualTo(4);
         List<String> layers = new ArrayList<>();
         description.path("layers").forEach(l -> layers.add(l.path("class_name").asString() + " " + l.path("name").asString()
                 + " " + l.path("output_shape").asString()));
@@ -209,6 +210,20 @@ class KerasModelServingTests {
         forward.set("expected", JSON.createObjectNode().set("outputs",
                 withState.path("expected").path("layers").get(1).path("outputs")));
         samples.add(forward);
+        // A run through both LSTMs carries two states: the sample records them all, in /lstm/forward's order.
+        ObjectNode withStates = JSON.createObjectNode();
+        withStates.put("name", FIXTURE.name() + "/first_lstm_state/forward_states");
+        withStates.set("tokens", withState.get("tokens"));
+        withStates.set("initial_state", firstLstm);
+        ArrayNode states = JSON.createArrayNode();
+        for (JsonNode layer : withState.path("expected").path("layers")) {
+            states.addAll((ArrayNode) layer.path("states"));
+        }
+        ObjectNode expected = JSON.createObjectNode();
+        expected.set("outputs", withState.path("expected").path("layers").get(1).path("outputs"));
+        expected.set("states", states);
+        withStates.set("expected", expected);
+        samples.add(withStates);
 
         ObjectNode sidecar = JSON.createObjectNode();
         sidecar.put("generated_by", FIXTURE.json().path("generated_by").asString());

@@ -359,19 +359,33 @@ final class LstmServeJsonReader {
                     : matrix(predict, path + ".expected.predict");
             return ParitySample.predict(name, tokens, inputs, initialState, outputs);
         }
-        checkFields(expected, path + ".expected.", Set.of("outputs", "h", "c"));
+        checkFields(expected, path + ".expected.", Set.of("outputs", "h", "c", "states"));
         Object outputs = returnSequences
                 ? tensor3(expected.get("outputs"), path + ".expected.outputs")
                 : matrix(expected.get("outputs"), path + ".expected.outputs");
         float[][] h = null;
         float[][] c = null;
-        if (returnState) {
+        List<LstmState> states = null;
+        if (returnState && expected.has("states")) {
+            if (expected.has("h") || expected.has("c")) {
+                throw new IllegalArgumentException(path + ".expected has both states and h/c; a run that carries one"
+                        + " state records h and c, one that carries several records states");
+            }
+            JsonNode list = array(expected.get("states"), path + ".expected.states");
+            states = new ArrayList<>();
+            for (int i = 0; i < list.size(); i++) {
+                String at = path + ".expected.states[" + i + "]";
+                checkFields(list.get(i), at + ".", Set.of("layer", "direction", "h", "c"));
+                states.add(new LstmState(matrix(list.get(i).get("h"), at + ".h"), matrix(list.get(i).get("c"), at + ".c")));
+            }
+        } else if (returnState) {
             h = matrix(expected.get("h"), path + ".expected.h");
             c = matrix(expected.get("c"), path + ".expected.c");
-        } else if (expected.has("h") || expected.has("c")) {
+        } else if (expected.has("h") || expected.has("c") || expected.has("states")) {
             throw new IllegalArgumentException(path + ".expected has h/c but return_state is false");
         }
-        return new ParitySample(name, tokens, inputs, initialState, returnSequences, returnState, outputs, h, c);
+        return new ParitySample(name, ParitySample.Endpoint.FORWARD, tokens, inputs, initialState, returnSequences,
+                returnState, outputs, h, c, states);
     }
 
     private static Activation activation(JsonNode node, String field, String fallback, int kerasMajor) {

@@ -123,7 +123,10 @@ public final class LstmServeJsonWriter {
             out.put("return_sequences", sample.returnSequences());
             out.put("return_state", sample.returnState());
             expected.put("outputs", sample.expectedOutputs());
-            if (sample.returnState()) {
+            if (sample.returnState() && sample.expectedStates() != null) {
+                expected.put("states", sample.expectedStates().stream()
+                        .map(s -> Map.of("h", s.h(), "c", s.c())).toList());
+            } else if (sample.returnState()) {
                 expected.put("h", sample.expectedH());
                 expected.put("c", sample.expectedC());
             }

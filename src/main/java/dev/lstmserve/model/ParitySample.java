@@ -16,10 +16,14 @@ import dev.lstmserve.core.LstmState;
  *                        {@code [B][T][N]}
  * @param expectedH       {@code [B][H]}, or {@code null} when Keras did not return the state
  * @param expectedC       {@code [B][H]}, or {@code null} when Keras did not return the state
+ * @param expectedStates  for a run that carries several states (a stack, a Bidirectional layer): every final state
+ *                        in the order {@code /lstm/forward}'s {@code states} lists them, instead of {@code expectedH}
+ *                        and {@code expectedC}; else {@code null}
  */
 public record ParitySample(String name, Endpoint endpoint, int[][] tokens, float[][][] inputs, LstmState initialState,
                            boolean returnSequences, boolean returnState,
-                           Object expectedOutputs, float[][] expectedH, float[][] expectedC) {
+                           Object expectedOutputs, float[][] expectedH, float[][] expectedC,
+                           java.util.List<LstmState> expectedStates) {
 
     /** Which computation a sample checks. */
     public enum Endpoint {
@@ -34,13 +38,13 @@ public record ParitySample(String name, Endpoint endpoint, int[][] tokens, float
                         boolean returnSequences, boolean returnState,
                         Object expectedOutputs, float[][] expectedH, float[][] expectedC) {
         this(name, Endpoint.FORWARD, tokens, inputs, initialState, returnSequences, returnState, expectedOutputs,
-                expectedH, expectedC);
+                expectedH, expectedC, null);
     }
 
     /** A {@link Endpoint#PREDICT} sample. */
     public static ParitySample predict(String name, int[][] tokens, float[][][] inputs, LstmState initialState,
                                        Object expectedPredict) {
         return new ParitySample(name, Endpoint.PREDICT, tokens, inputs, initialState, false, false, expectedPredict,
-                null, null);
+                null, null, null);
     }
 }

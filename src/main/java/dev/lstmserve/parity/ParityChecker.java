@@ -42,8 +42,24 @@ public final class ParityChecker {
                 ForwardResult result = parityCase.inference().forward(query(sample));
                 checks.add(compare("outputs", result.outputs(), sample.expectedOutputs(), rtol, atol));
                 if (sample.returnState()) {
-                    checks.add(compare("h", result.h(), sample.expectedH(), rtol, atol));
-                    checks.add(compare("c", result.c(), sample.expectedC(), rtol, atol));
+                    int carried = result.states() == null ? 1 : result.states().size();
+                    int recorded = sample.expectedStates() == null ? 1 : sample.expectedStates().size();
+                    if (carried != recorded) {
+                        return new CaseReport(sample.name(), parityCase.model(), false, List.of(), "the run carries "
+                                + carried + " state(s) but the sample records " + recorded + (carried > 1
+                                ? "; record them all as expected.states, in the order /lstm/forward lists them" : ""));
+                    }
+                    if (sample.expectedStates() == null) {
+                        checks.add(compare("h", result.h(), sample.expectedH(), rtol, atol));
+                        checks.add(compare("c", result.c(), sample.expectedC(), rtol, atol));
+                    } else {
+                        for (int i = 0; i < carried; i++) {
+                            checks.add(compare("states[" + i + "].h", result.states().get(i).h(),
+                                    sample.expectedStates().get(i).h(), rtol, atol));
+                            checks.add(compare("states[" + i + "].c", result.states().get(i).c(),
+                                    sample.expectedStates().get(i).c(), rtol, atol));
+                        }
+                    }
                 }
             }
         } catch (InvalidInputException | IllegalArgumentException e) {

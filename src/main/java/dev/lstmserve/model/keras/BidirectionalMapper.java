@@ -51,10 +51,12 @@ final class BidirectionalMapper {
             throw config.refuse("its backward layer has the same go_backwards as its forward layer");
         }
         String name = config.layer().name();
-        Lstm forwardLayer = lstm(config, innerClass, forwardConfig, "forward_" + forwardConfig.path("name")
-                .asString(name), 0, weights / 2);
-        Lstm backwardLayer = lstm(config, innerClass, backwardConfig, "backward_" + forwardConfig.path("name")
-                .asString(name), weights / 2, weights / 2);
+        // Keras 2 names the directions forward_<inner> and backward_<inner>; Keras 3's config already holds
+        // forward_lstm as the inner layer's name (Keras strips the prefix the same way).
+        String innerName = forwardConfig.path("name").asString(name);
+        String base = innerName.startsWith("forward_") ? innerName.substring("forward_".length()) : innerName;
+        Lstm forwardLayer = lstm(config, innerClass, forwardConfig, "forward_" + base, 0, weights / 2);
+        Lstm backwardLayer = lstm(config, innerClass, backwardConfig, "backward_" + base, weights / 2, weights / 2);
         return new Bidirectional(name, forwardLayer, backwardLayer, mergeMode,
                 config.version().bidirectionalZeroesMaskedSteps());
     }
