@@ -71,6 +71,26 @@ public class ComputeLimits {
     }
 
     /**
+     * Refuses a compute request before its body is read when it could only be refused later: every slot is busy and
+     * as many requests as there are slots already wait for one (or waiting is off, {@code lstm.limits.max-wait=0}).
+     * Parsing a large body costs about as much as computing a small one, so under overload a service that parsed
+     * every body it then refused would spend its processors on refusals (measured: docs/OPERATIONS.md).
+     *
+     * @throws OverloadedException when the request should not even be read
+     */
+    public void admit() {
+        if (slots.availablePermits() > 0) {
+            return;
+        }
+        int waiting = slots.getQueueLength();
+        if (limits.maxWait().isZero() || waiting >= limits.maxConcurrentRequests()) {
+            throw new OverloadedException(limits.maxConcurrentRequests(), "all " + limits.maxConcurrentRequests()
+                    + " compute slots (lstm.limits.max-concurrent-requests) are busy and " + waiting
+                    + " request(s) wait for one", limits.retryAfter());
+        }
+    }
+
+    /**
      * @throws LimitExceededException naming the first limit {@code shape} is over
      */
     public void check(RequestShape shape) {

@@ -13,8 +13,12 @@ public class OverloadedException extends RuntimeException {
     private final Duration retryAfter;
 
     public OverloadedException(int maxConcurrentRequests, Duration waited, Duration retryAfter) {
-        super("all " + maxConcurrentRequests + " compute slots (lstm.limits.max-concurrent-requests) stayed busy for "
-                + waited.toMillis() + " ms; retry after " + retryAfterSeconds(retryAfter) + " s");
+        this(maxConcurrentRequests, "all " + maxConcurrentRequests + " compute slots"
+                + " (lstm.limits.max-concurrent-requests) stayed busy for " + waited.toMillis() + " ms", retryAfter);
+    }
+
+    OverloadedException(int maxConcurrentRequests, String why, Duration retryAfter) {
+        super(why + "; retry after " + retryAfterSeconds(retryAfter) + " s");
         this.maxConcurrentRequests = maxConcurrentRequests;
         this.retryAfter = retryAfter;
     }

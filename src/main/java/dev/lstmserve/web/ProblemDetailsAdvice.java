@@ -90,13 +90,17 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
     /** 503 with {@code Retry-After}: every compute slot stayed busy. */
     @ExceptionHandler(OverloadedException.class)
     ResponseEntity<Object> overloaded(OverloadedException e, WebRequest request) {
+        HttpHeaders headers = new HttpHeaders();
+        headers.set(HttpHeaders.RETRY_AFTER, Long.toString(e.retryAfterSeconds()));
+        return handleExceptionInternal(e, overloadedProblem(e), headers, HttpStatus.SERVICE_UNAVAILABLE, request);
+    }
+
+    static ProblemDetail overloadedProblem(OverloadedException e) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage());
         problem.setTitle("Overloaded");
         problem.setProperty("limit", "lstm.limits.max-concurrent-requests");
         problem.setProperty("maximum", e.maxConcurrentRequests());
-        HttpHeaders headers = new HttpHeaders();
-        headers.set(HttpHeaders.RETRY_AFTER, Long.toString(e.retryAfterSeconds()));
-        return handleExceptionInternal(e, problem, headers, HttpStatus.SERVICE_UNAVAILABLE, request);
+        return problem;
     }
 
     @ExceptionHandler(Exception.class)

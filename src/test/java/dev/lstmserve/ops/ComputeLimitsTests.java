@@ -100,6 +100,63 @@ class ComputeLimitsTests {
     }
 
     @Test
+    void requestIsNotEvenReadWhenAsManyWaitAsThereAreSlots() throws Exception {
+        ComputeLimits limits = limits(1, Duration.ofSeconds(30));
+        CountDownLatch inside = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<String> holder = pool.submit(() -> limits.compute("/x", RequestShape.NONE,
+                    () -> hold(inside, release)));
+            assertThat(inside.await(10, TimeUnit.SECONDS)).isTrue();
+            limits.admit();   // the slot is busy, but nobody waits yet: this one may wait
+
+            Future<String> waiter = pool.submit(() -> limits.compute("/x", RequestShape.NONE, () -> "waited"));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            OverloadedException shed = null;
+            while (shed == null && System.nanoTime() < deadline) {
+                try {
+                    limits.admit();
+                    Thread.sleep(5);
+                } catch (OverloadedException e) {
+                    shed = e;
+                }
+            }
+
+            assertThat(shed).as("refused before reading once one request waits for the one slot").isNotNull();
+            assertThat(shed.getMessage()).contains("are busy and 1 request(s) wait for one");
+            release.countDown();
+            assertThat(holder.get(10, TimeUnit.SECONDS)).isEqualTo("done");
+            assertThat(waiter.get(10, TimeUnit.SECONDS)).as("the waiting request got the slot").isEqualTo("waited");
+            limits.admit();
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void withoutWaitingABusyServiceRefusesBeforeReading() throws Exception {
+        ComputeLimits limits = limits(1, Duration.ZERO);
+        CountDownLatch inside = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<String> holder = pool.submit(() -> limits.compute("/x", RequestShape.NONE,
+                    () -> hold(inside, release)));
+            assertThat(inside.await(10, TimeUnit.SECONDS)).isTrue();
+
+            assertThatThrownBy(limits::admit).isInstanceOf(OverloadedException.class);
+            release.countDown();
+            holder.get(10, TimeUnit.SECONDS);
+            limits.admit();
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void slotIsReturnedWhenTheWorkFails() {
         ComputeLimits limits = limits(1, Duration.ZERO);
 
