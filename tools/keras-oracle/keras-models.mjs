@@ -589,7 +589,7 @@ export function reference64(layers, weightsByLayer, sample, form, { bidirectiona
 }
 
 /** tfjs (Keras-corrected) against reference64; returns the max abs error and throws above the tolerance. */
-export function crossCheck(h, name, expected, reference) {
+function crossCheck(h, name, expected, reference) {
   const pairs = [['predict', expected.predict, reference.predict]];
   expected.layers.forEach((l, i) => {
     const r = reference.layers[i];
