@@ -1,7 +1,8 @@
 // Whole Keras models for lstm-serve's end-to-end tests: a tf.keras 2.x model config (what model.to_json() writes and
 // tf.models.modelFromJSON reads), random weights, inputs, and what Keras returns for them, computed with tfjs.
 //
-// Called from generate.mjs, which passes its helpers in (`h`). Every model is built by tfjs from the very config JSON
+// Called from generate.mjs, which passes its helpers in (`h`); record-parity.mjs runs users' exported models through
+// the same buildModel / runEager / reference64. Every model is built by tfjs from the very config JSON
 // the fixture records, so the fixture's config is one a Keras port reads as Keras. Expected numbers are tfjs' float32
 // results with the corrections below applied where tfjs departs from Keras, and each is re-computed by an independent
 // float64 implementation of the Keras rules (reference64) that must agree within rtol 1e-5 / atol 1e-6.
