@@ -477,18 +477,18 @@ async function record(sample, chains, rules) {
     if (e instanceof RecordError) throw e;
     refuse(`${where}: tfjs cannot run it: ${e.message}`);
   }
-  const toF32 = (v) => mapNested(v, (x) => {
+  const toF32 = (v, what) => mapNested(v, (x) => {
     if (!Number.isFinite(Math.fround(x))) {
-      refuse(`${where}: tfjs' float32 output is ${Math.fround(x)}: the model overflows float32 on these inputs (lstm-serve `
-        + 'answers 422 there); choose other inputs');
+      refuse(`${where}: tfjs' float32 ${what} holds ${Math.fround(x)}: the model overflows float32 on these inputs `
+        + '(lstm-serve answers 422 where its outputs do); choose other inputs');
     }
     return f32(x);
   });
   const expected = {
-    predict: toF32(keras.predict),
+    predict: toF32(keras.predict, 'predict'),
     layers: keras.layers.map((l) => ({
-      layer: l.layer, outputs: toF32(l.outputs), last_output: toF32(l.last_output),
-      states: l.states.map((st) => ({ h: toF32(st.h), c: toF32(st.c) })),
+      layer: l.layer, outputs: toF32(l.outputs, `${l.layer} output`), last_output: toF32(l.last_output, `${l.layer} output`),
+      states: l.states.map((st) => ({ h: toF32(st.h, `${l.layer} state h`), c: toF32(st.c, `${l.layer} state c`) })),
     })),
   };
   const shape = [];
