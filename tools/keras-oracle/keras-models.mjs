@@ -103,14 +103,14 @@ const sequential = (layers) => ({
 });
 
 /** The layers of a model config (a Sequential's list, bare or not, or a functional model's), InputLayers left out. */
-export function configLayers(modelConfig) {
+function configLayers(modelConfig) {
   const c = modelConfig.config;
   const list = Array.isArray(c) ? c : c.layers;
   return list.filter((l) => l.class_name !== 'InputLayer');
 }
 
 /** The LSTM cell config of a recurrent layer config (LSTM, RNN(LSTMCell), or a Bidirectional's wrapped layer). */
-export function cellConfig(layer) {
+function cellConfig(layer) {
   if (layer.class_name === 'Bidirectional') return cellConfig(layer.config.layer);
   return layer.class_name === 'RNN' ? layer.config.cell.config : layer.config;
 }
