@@ -14,6 +14,9 @@ import * as hdf5 from 'jsfive';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { kerasModelFixtures, sharedFormatSampleFixtures } from './keras-models.mjs';
+import {
+  f32, formatJson, mapNested, maxAbsError, mulberry32, r6, scaleGateColumnsForKeras3, shapeOf, toF32, toleranceRatio, uniform,
+} from './oracle-common.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '../..');
@@ -26,76 +29,7 @@ const GENERATED_BY =
   `tools/keras-oracle/generate.mjs with @tensorflow/tfjs ${tf.version.tfjs} (CPU backend): ` +
   `numbers are tf.keras semantics computed by tfjs`;
 
-// ---------------------------------------------------------------------------------------------
-// Numbers: seeded PRNG, 6-decimal rounding, float32 output formatting
-// ---------------------------------------------------------------------------------------------
-
-/** mulberry32: a tiny 32-bit seeded PRNG returning uniforms in [0, 1). */
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Round to 6 decimals (correctly rounded decimal via toFixed), no negative zero. */
-const r6 = (x) => +x.toFixed(6) || 0;
-
-/** Nested array of the given shape, uniform in [lo, hi), rounded to 6 decimals. */
-function uniform(rng, shape, lo, hi) {
-  if (shape.length === 0) return r6(lo + (hi - lo) * rng());
-  return Array.from({ length: shape[0] }, () => uniform(rng, shape.slice(1), lo, hi));
-}
-
-const f32view = new DataView(new ArrayBuffer(4));
-/** Distance from float32 x to its nearer float32 neighbour. */
-function f32Gap(x) {
-  f32view.setFloat32(0, Math.abs(x));
-  const bits = f32view.getUint32(0);
-  f32view.setUint32(0, bits + 1);
-  const up = f32view.getFloat32(0) - Math.abs(x);
-  if (bits === 0) return up;
-  f32view.setUint32(0, bits - 1);
-  return Math.min(up, Math.abs(x) - f32view.getFloat32(0));
-}
-
-/**
- * The shortest decimal that reads back as float32 x, both via double (JS, Jackson) and directly
- * (Float.parseFloat): we require it to lie well inside x's rounding interval. 9 digits always do.
- */
-function f32(x) {
-  if (!Number.isFinite(x)) throw new Error(`non-finite output ${x}`);
-  if (x === 0) return 0;
-  const gap = f32Gap(x);
-  for (let p = 1; p <= 9; p++) {
-    const d = parseFloat(x.toPrecision(p));
-    if (Math.abs(d - x) < 0.499 * gap) return d;
-  }
-  throw new Error(`cannot format ${x}`);
-}
-
-const mapNested = (v, fn) => (Array.isArray(v) ? v.map((e) => mapNested(e, fn)) : fn(v));
-const toF32 = (t) => mapNested(t.arraySync(), f32);
-const shapeOf = (v) => (Array.isArray(v) ? [v.length, ...shapeOf(v[0])] : []);
-
-/** JSON with nested objects/arrays indented and arrays of numbers kept on one line. */
-function formatJson(v, indent = '') {
-  const inner = indent + '  ';
-  if (Array.isArray(v)) {
-    if (v.every((e) => e === null || typeof e !== 'object')) return `[${v.map((e) => JSON.stringify(e)).join(', ')}]`;
-    return `[\n${v.map((e) => inner + formatJson(e, inner)).join(',\n')}\n${indent}]`;
-  }
-  if (v !== null && typeof v === 'object') {
-    const keys = Object.keys(v).filter((k) => v[k] !== undefined);
-    return `{\n${keys.map((k) => `${inner}${JSON.stringify(k)}: ${formatJson(v[k], inner)}`).join(',\n')}\n${indent}}`;
-  }
-  if (typeof v === 'number' && !Number.isFinite(v)) throw new Error(`non-finite number ${v}`);
-  return JSON.stringify(v);
-}
+// Numbers (seeded PRNG, 6-decimal rounding, float32 output formatting) and the JSON layout: oracle-common.mjs.
 
 function writeJson(relPath, obj) {
   const path = join(ROOT, relPath);
@@ -116,17 +50,6 @@ const tfjsActivation = (name) => {
   if (!(name in TFJS_ACTIVATION)) throw new Error(`unknown activation ${name}`);
   return TFJS_ACTIVATION[name];
 };
-
-/**
- * Keras 3 hard_sigmoid is clip(z/6 + 0.5, 0, 1); tfjs' hardSigmoid is Keras 2's clip(0.2z + 0.5, 0, 1).
- * Scaling the i, f, o gate columns (blocks 0, 1, 3 of 4H, order i f c o) of kernel, recurrent_kernel
- * and bias by 5/6 makes every gate pre-activation 5/6 z, and 0.2 * 5/6 z = z/6. The c block (and so
- * the cell activation) is untouched. The fixture records the original weights.
- */
-function scaleGateColumnsForKeras3(matrixOrVector, units) {
-  const scaleRow = (row) => row.map((v, j) => (Math.floor(j / units) === 2 ? v : v * (5 / 6)));
-  return Array.isArray(matrixOrVector[0]) ? matrixOrVector.map(scaleRow) : scaleRow(matrixOrVector);
-}
 
 /** [1][H] initial state means "the same row for every sample": tile it to [B][H]. */
 const broadcastState = (rows, batch) => (rows.length === 1 && batch > 1 ? Array.from({ length: batch }, () => rows[0]) : rows);
@@ -281,22 +204,6 @@ function referenceLstm(spec) {
     result.c.push(c);
   });
   return result;
-}
-
-/** Largest |a - b| / (1e-6 + 1e-5 |b|) over matching nested arrays (> 1 means outside tolerance). */
-function toleranceRatio(a, b) {
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) throw new Error(`shape mismatch ${shapeOf(a)} vs ${shapeOf(b)}`);
-    return Math.max(0, ...a.map((v, i) => toleranceRatio(v, b[i])));
-  }
-  return Math.abs(a - b) / (1e-6 + 1e-5 * Math.abs(b));
-}
-function maxAbsError(a, b) {
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) throw new Error(`shape mismatch ${shapeOf(a)} vs ${shapeOf(b)}`);
-    return Math.max(0, ...a.map((v, i) => maxAbsError(v, b[i])));
-  }
-  return Math.abs(a - b);
 }
 
 /** Cross-checks a tfjs result against the float64 rules and the masking invariants. */
@@ -473,6 +380,7 @@ function philox4x32(counter, key) {
 function tfGenerator(seed) {
   const state = [BigInt(seed), 0n, 0n];
   const words = (x) => [Number(x & 0xffffffffn), Number(x >> 32n)];
+  const f32view = new DataView(new ArrayBuffer(4));
   const uniform01 = (x) => { f32view.setUint32(0, ((x & 0x7fffff) | 0x3f800000) >>> 0); return Math.fround(f32view.getFloat32(0) - 1); };
   const boxMuller = (x0, x1) => {
     const f = Math.fround;

@@ -1,7 +1,8 @@
 // Whole Keras models for lstm-serve's end-to-end tests: a tf.keras 2.x model config (what model.to_json() writes and
 // tf.models.modelFromJSON reads), random weights, inputs, and what Keras returns for them, computed with tfjs.
 //
-// Called from generate.mjs, which passes its helpers in (`h`). Every model is built by tfjs from the very config JSON
+// Called from generate.mjs, which passes its helpers in (`h`); record-parity.mjs runs users' exported models through
+// the same buildModel / runEager / reference64. Every model is built by tfjs from the very config JSON
 // the fixture records, so the fixture's config is one a Keras port reads as Keras. Expected numbers are tfjs' float32
 // results with the corrections below applied where tfjs departs from Keras, and each is re-computed by an independent
 // float64 implementation of the Keras rules (reference64) that must agree within rtol 1e-5 / atol 1e-6.
@@ -18,7 +19,7 @@
 //     layer, passing each layer's computeMask() on exactly as the functional graph does (checked: for samples without
 //     initial states the eager chain gives model.predict()'s bits).
 
-const RECURRENT = new Set(['LSTM', 'RNN', 'Bidirectional']);
+export const RECURRENT = new Set(['LSTM', 'RNN', 'Bidirectional']);
 
 // ---------------------------------------------------------------------------------------------
 // tf.keras 2.15 model.to_json() forms
@@ -115,7 +116,7 @@ function cellConfig(layer) {
 }
 
 /** The wrapped RNN's own config (return_sequences, go_backwards) of a recurrent layer. */
-const rnnConfig = (layer) => (layer.class_name === 'Bidirectional' ? layer.config.layer.config : layer.config);
+export const rnnConfig = (layer) => (layer.class_name === 'Bidirectional' ? layer.config.layer.config : layer.config);
 
 // ---------------------------------------------------------------------------------------------
 // The cases
@@ -306,7 +307,7 @@ async function recurrentVariant(tf, layerJson, inputShape, returnSequences, weig
 }
 
 /** The model and, per recurrent layer, its two variants (sequences, last output), both returning states. */
-async function buildModel(tf, modelConfig, weightsByLayer) {
+export async function buildModel(tf, modelConfig, weightsByLayer) {
   const model = await tf.models.modelFromJSON(structuredClone(modelConfig));
   const layers = configLayers(modelConfig);
   const variants = {};
@@ -329,9 +330,11 @@ async function buildModel(tf, modelConfig, weightsByLayer) {
  * Runs a sample eagerly through the model, layer by layer. With `keras` the corrections in the file's head are
  * applied to every recurrent layer's outputs before the next layer sees them; without, the result is tfjs' own.
  *
- * @returns {predict, layers: [{layer, outputs, last_output, states: [{direction?, h, c}]}]}
+ * A Flatten layer drops the mask, as Keras 3 does (a layer that does not support masking returns none).
+ *
+ * @returns {predict, layers: [{layer, outputs, last_output, states: [{direction?, h, c}], inputMask: [B][T] | null}]}
  */
-function runEager(h, built, sample, keras) {
+export function runEager(h, built, sample, keras) {
   const { tf } = h;
   return tf.tidy(() => {
     const byTokens = sample.tokens !== undefined;
@@ -344,8 +347,8 @@ function runEager(h, built, sample, keras) {
       const layer = built.model.getLayer(name);
       const cls = layerJson.class_name;
       if (!RECURRENT.has(cls)) {
-        const y = layer.apply(x, mask ? { mask } : {});
-        mask = cls === 'Embedding' || cls === 'Masking' ? layer.computeMask(x, null) : mask;
+        const y = layer.apply(x, mask && cls !== 'Flatten' ? { mask } : {});
+        mask = cls === 'Embedding' || cls === 'Masking' ? layer.computeMask(x, null) : cls === 'Flatten' ? null : mask;
         x = y;
         continue;
       }
@@ -374,7 +377,7 @@ function runEager(h, built, sample, keras) {
       slots.forEach((_, i) => {
         if (maxAbs(h, seq[1 + 2 * i].arraySync(), last[1 + 2 * i].arraySync()) !== 0) throw new Error(`${name}: states differ between variants`);
       });
-      recurrent.push({ layer: name, outputs, last_output: lastOutput, states });
+      recurrent.push({ layer: name, outputs, last_output: lastOutput, states, inputMask: masks });
       x = tf.tensor(sequences ? outputs : lastOutput);
       mask = sequences ? mask : null;
     }
@@ -405,11 +408,40 @@ const maxAbs = (h, a, b) => h.maxAbsError(a, b);
 
 const fr = Math.fround;
 const sigmoid64 = (z) => 1 / (1 + Math.exp(-z));
+const softplus64 = (z) => Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)));
+const SELU_ALPHA = 1.6732632423543772848170429916717;
+const SELU_SCALE = 1.0507009873554804934193349852946;
+/** Every element-wise activation tfjs 4.22 has under a Keras name, by the formulas of keras/src/activations/activations.py. */
 const ACT64 = {
   tanh: Math.tanh, sigmoid: sigmoid64, relu: (z) => Math.max(0, z), linear: (z) => z,
   hard_sigmoid_keras2: (z) => Math.min(1, Math.max(0, 0.2 * z + 0.5)),
   hard_sigmoid_keras3: (z) => Math.min(1, Math.max(0, z / 6 + 0.5)),
+  softsign: (z) => z / (1 + Math.abs(z)), elu: (z) => (z > 0 ? z : Math.expm1(z)),
+  selu: (z) => SELU_SCALE * (z > 0 ? z : SELU_ALPHA * Math.expm1(z)), softplus: softplus64,
+  swish: (z) => z * sigmoid64(z), silu: (z) => z * sigmoid64(z), relu6: (z) => Math.min(6, Math.max(0, z)),
+  gelu: (z) => 0.5 * z * (1 + erf64(z / Math.SQRT2)), mish: (z) => z * Math.tanh(softplus64(z)),
 };
+
+/**
+ * erf in double precision: its Maclaurin series below |x| = 3 (terms grow at most to e^9, so ~1e-12 is kept), the
+ * continued fraction of erfc above (Abramowitz & Stegun 7.1.14), where it converges fast.
+ */
+function erf64(x) {
+  const ax = Math.abs(x);
+  if (ax < 3) {
+    let term = ax;
+    let sum = ax;
+    for (let n = 1; n < 200 && Math.abs(term) > 1e-17 * Math.abs(sum); n++) {
+      term *= (-ax * ax) / n;
+      sum += term / (2 * n + 1);
+    }
+    return Math.sign(x) * (2 / Math.sqrt(Math.PI)) * sum;
+  }
+  let fraction = 0;
+  for (let k = 60; k >= 1; k--) fraction = (k / 2) / (ax + fraction);
+  const erfc = Math.exp(-ax * ax) / Math.sqrt(Math.PI) / (ax + fraction);
+  return Math.sign(x) * (1 - erfc);
+}
 const act64 = (name, form) => {
   const key = name === 'hard_sigmoid' ? `hard_sigmoid_${form}` : name;
   if (!ACT64[key]) throw new Error(`reference64: no activation ${key}`);
@@ -461,28 +493,36 @@ function lstm64(cell, goBackwards, weights, x, mask, state, form) {
 
 const MERGE64 = { concat: (a, b) => [...a, ...b], sum: (a, b) => a.map((v, i) => v + b[i]), mul: (a, b) => a.map((v, i) => v * b[i]), ave: (a, b) => a.map((v, i) => (v + b[i]) / 2) };
 
-function dense64(conf, weights, x) {
-  const [W, b] = [weights[0].value, conf.use_bias ? weights[1].value : null];
-  const row = (v) => {
-    const out = W[0].map((_, j) => (b ? fr(b[j]) : 0) + v.reduce((acc, xv, e) => acc + xv * fr(W[e][j]), 0));
-    if (conf.activation === 'softmax') {
+/** An activation over the last axis of nested arrays: softmax and log_softmax per row, the others element-wise. */
+function activate64(name, form, x) {
+  const row = (out) => {
+    if (name === 'softmax' || name === 'log_softmax') {
       const m = Math.max(...out);
       const ex = out.map((z) => Math.exp(z - m));
       const sum = ex.reduce((a, z) => a + z, 0);
-      return ex.map((z) => z / sum);
+      return name === 'softmax' ? ex.map((z) => z / sum) : out.map((z) => z - m - Math.log(sum));
     }
-    return out.map(act64(conf.activation));
+    return out.map(act64(name, form));
   };
   const apply = (v) => (Array.isArray(v[0]) ? v.map(apply) : row(v));
   return apply(x);
 }
 
+function dense64(conf, weights, x, form) {
+  const [W, b] = [weights[0].value, conf.use_bias ? weights[1].value : null];
+  const row = (v) => W[0].map((_, j) => (b ? fr(b[j]) : 0) + v.reduce((acc, xv, e) => acc + xv * fr(W[e][j]), 0));
+  const apply = (v) => (Array.isArray(v[0]) ? v.map(apply) : row(v));
+  return activate64(conf.activation, form, apply(x));
+}
+
 /**
  * The whole model in float64 by the Keras rules: masks from Embedding(mask_zero) and Masking, passed on by recurrent
- * layers that return sequences and by Dense / TimeDistributed; masked steps keep h and c and repeat the previous
- * output (zeros before the first unmasked step), except in a Bidirectional layer returning sequences, where they are 0.
+ * layers that return sequences and by Dense / TimeDistributed / Activation (Flatten drops it); masked steps keep h and
+ * c and repeat the previous output (zeros before the first unmasked step), except in a Bidirectional layer returning
+ * sequences, where they are 0 (tf.keras and Keras 3; `bidirectionalZeroes: false` for Keras 1 and multi-backend
+ * Keras 2, where they repeat the previous output too).
  */
-function reference64(layers, weightsByLayer, sample, form) {
+export function reference64(layers, weightsByLayer, sample, form, { bidirectionalZeroes = true } = {}) {
   let x = sample.inputs ? sample.inputs.map((r) => r.map((v) => v.map(fr))) : null;
   let mask = null;
   let slot = 0;
@@ -518,7 +558,8 @@ function reference64(layers, weightsByLayer, sample, form) {
         const bwd = lstm64(cell, !inner.go_backwards, w.slice(half), x, mask, sample.initial_states?.[slot + 1], form);
         slot += 2;
         const merge = MERGE64[c.merge_mode];
-        const sequences = fwd.zero.map((seq, b) => seq.map((y, s) => merge(y, bwd.zero[b][seq.length - 1 - s])));
+        const [fwdSeq, bwdSeq] = bidirectionalZeroes ? [fwd.zero, bwd.zero] : [fwd.prev, bwd.prev];
+        const sequences = fwdSeq.map((seq, b) => seq.map((y, s) => merge(y, bwdSeq[b][seq.length - 1 - s])));
         const last = fwd.last.map((y, b) => merge(y, bwd.last[b]));
         recurrent.push({
           layer: c.name, outputs: sequences, last_output: last,
@@ -529,10 +570,17 @@ function reference64(layers, weightsByLayer, sample, form) {
         break;
       }
       case 'Dense':
-        x = dense64(c, w, x);
+        x = dense64(c, w, x, form);
         break;
       case 'TimeDistributed':
-        x = dense64(c.layer.config, w, x);
+        x = dense64(c.layer.config, w, x, form);
+        break;
+      case 'Activation':
+        x = activate64(c.activation, form, x);
+        break;
+      case 'Flatten':
+        x = x.map((r) => r.flat());
+        mask = null;
         break;
       default:
         throw new Error(`reference64: no ${L.class_name}`);

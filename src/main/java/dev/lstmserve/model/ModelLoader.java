@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 import dev.lstmserve.core.Sequential;
@@ -42,8 +43,8 @@ public final class ModelLoader {
 
     /**
      * Reads a model file by its content: lstm-serve JSON, a Keras 3 {@code .keras} archive, or a Keras {@code .h5}
-     * (full model, or weights only with {@code config}). A Keras file's parity samples come from the sidecar
-     * {@code <model file>.parity.json} when it exists.
+     * (full model, or weights only with {@code config}). Parity samples come from the sidecar
+     * {@code <model file>.parity.json} when it exists (after an lstm-serve JSON model's own).
      *
      * @param config the JSON config of a weights-only {@code .h5} ({@code lstm.model.config-path}), or {@code null}
      * @throws ModelLoadException naming the file and why it cannot be served
@@ -60,11 +61,13 @@ public final class ModelLoader {
                 throw new ModelLoadException(source, "is lstm-serve JSON, which carries its own layers;"
                         + " lstm.model.config-path is only for a weights-only Keras .h5");
             }
+            LstmModel model;
             try {
-                return LstmServeJsonReader.read(Files.newInputStream(path), source);
+                model = LstmServeJsonReader.read(Files.newInputStream(path), source);
             } catch (IOException e) {
                 throw new ModelLoadException(source, "cannot be read: " + e.getMessage(), e);
             }
+            return withSidecarSamples(model, path);
         }
         KerasModelSpec spec = KerasModelReader.read(path, config);
         Sequential network = KerasModelMapper.map(spec);
@@ -95,6 +98,21 @@ public final class ModelLoader {
         } catch (IllegalArgumentException e) {
             throw new ModelLoadException(file.toString(), e.getMessage(), e);
         }
+    }
+
+    /**
+     * An lstm-serve JSON model with the samples of its sidecar after its own: an exported model ({@code --lstm.export})
+     * takes samples recorded for it later (tools/keras-oracle/record-parity.mjs) like a Keras file does.
+     */
+    private static LstmModel withSidecarSamples(LstmModel model, Path path) {
+        List<ParitySample> sidecar = sidecarSamples(path);
+        if (sidecar.isEmpty()) {
+            return model;
+        }
+        List<ParitySample> samples = new ArrayList<>(model.parity());
+        samples.addAll(sidecar);
+        return new LstmModel(model.name(), model.source(), model.format(), model.kerasVersion(), model.backend(),
+                model.vocabulary(), model.network(), samples);
     }
 
     /** The parity samples of {@code <model file>.parity.json}, or none when there is no such file. */

@@ -98,6 +98,32 @@ class ModelLoaderTests {
         assertThat(model.parity()).isNotEmpty();
     }
 
+    /** An lstm-serve JSON model reads {@code <model file>.parity.json} too, after its own samples, as a Keras file does. */
+    @Test
+    void aJsonModelTakesTheSamplesOfItsSidecarAfterItsOwn() throws IOException {
+        Path model = Files.copy(TEST_MODELS.resolve("masked-toy.json"), dir.resolve("masked-toy.json"));
+        JsonNode own = JSON.readTree(model.toFile()).get("parity");
+        // One of the model's own oracle samples, renamed: numbers Keras computed for this model.
+        ObjectNode recorded = ((ObjectNode) own.get(0).deepCopy()).put("name", "recorded/padded");
+        ObjectNode sidecar = JSON.createObjectNode().put("generated_by", "a test");
+        sidecar.putArray("samples").add(recorded);
+        Files.writeString(dir.resolve("masked-toy.json.parity.json"), JSON.writeValueAsString(sidecar));
+
+        LstmModel loaded = ModelLoader.load(model);
+
+        assertThat(loaded.parity()).extracting(ParitySample::name).hasSize(own.size() + 1)
+                .startsWith(own.get(0).get("name").asString()).endsWith("recorded/padded");
+    }
+
+    @Test
+    void aJsonModelsBrokenSidecarIsRefusedNamingTheSidecar() throws IOException {
+        Path model = Files.copy(TEST_MODELS.resolve("masked-toy.json"), dir.resolve("masked-toy.json"));
+        Path sidecar = Files.writeString(dir.resolve("masked-toy.json.parity.json"), "{\"samples\": [{\"name\": \"x\"}]}");
+
+        assertThatThrownBy(() -> ModelLoader.load(model)).isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining(sidecar.toString()).hasMessageContaining("tokens and inputs");
+    }
+
     @Test
     void testModelsKeepTheirSettings() {
         LstmModel masked = ModelLoader.load(TEST_MODELS.resolve("masked-toy.json"));
