@@ -7,9 +7,7 @@ import java.util.Map;
 
 import dev.lstmserve.core.Activation;
 import dev.lstmserve.core.Embedding;
-import dev.lstmserve.core.InputProjection;
 import dev.lstmserve.core.LstmLayer;
-import dev.lstmserve.core.Nd4jNatives;
 import dev.lstmserve.model.LstmModel;
 
 import org.springframework.stereotype.Service;
@@ -20,16 +18,10 @@ import org.springframework.stereotype.Service;
 @Service
 public class LstmService {
 
-    private static final int LONG_WINDOW = 4096;
-
     private final LstmInference inference;
 
     public LstmService(LstmModel servedModel) {
         this.inference = new LstmInference(servedModel);
-        if (servedModel.lstm().projectionFor(LONG_WINDOW) == InputProjection.ND4J) {
-            // Long windows of this model go through ND4J: load its natives now rather than in such a request.
-            Nd4jNatives.warmUp();
-        }
     }
 
     /**

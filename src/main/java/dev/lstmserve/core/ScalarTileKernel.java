@@ -1,0 +1,61 @@
+package dev.lstmserve.core;
+
+/**
+ * {@link TileKernel} in plain Java: the fallback when the Vector API module is absent. It performs, element by
+ * element, exactly the operations of {@link VectorTileKernel} ({@link Math#fma} for the products, {@link GateMath} for
+ * the activations), so both compute the same bits.
+ */
+final class ScalarTileKernel extends TileKernel {
+
+    ScalarTileKernel(int lanes) {
+        super(lanes);
+    }
+
+    @Override
+    String name() {
+        return "scalar";
+    }
+
+    @Override
+    void accumulate(float[][] a, int row, int rows, int depth, float[] w, int wOff, float[] z, int zOff,
+                    int zStride) {
+        int width = 4 * lanes;
+        float[] acc = new float[width];
+        for (int r = 0; r < rows; r++) {
+            float[] ar = a[row + r];
+            int zr = zOff + r * zStride;
+            System.arraycopy(z, zr, acc, 0, width);
+            for (int k = 0; k < depth; k++) {
+                int wi = wOff + k * width;
+                float x = ar[k];
+                for (int j = 0; j < width; j++) {
+                    acc[j] = Math.fma(x, w[wi + j], acc[j]);
+                }
+            }
+            System.arraycopy(acc, 0, z, zr, width);
+        }
+    }
+
+    @Override
+    void gates(float[] z, int zOff, float[] c, float[] h, int off, Gates gates) {
+        gates(z, zOff, c, h, off, lanes, gates);
+    }
+
+    /** The gate update for {@code count} units, lane by lane; also the vector kernel's path for other activations. */
+    static void gates(float[] z, int zOff, float[] c, float[] h, int off, int count, Gates gates) {
+        int a = gates.activationCode();
+        int r = gates.recurrentCode();
+        Activation activation = gates.activation();
+        Activation recurrent = gates.recurrentActivation();
+        int lanes = count;
+        for (int j = 0; j < count; j++) {
+            float i = GateMath.apply(r, recurrent, z[zOff + j]);
+            float f = GateMath.apply(r, recurrent, z[zOff + lanes + j]);
+            float g = GateMath.apply(a, activation, z[zOff + 2 * lanes + j]);
+            float o = GateMath.apply(r, recurrent, z[zOff + 3 * lanes + j]);
+            float cNew = f * c[off + j] + i * g;
+            c[off + j] = cNew;
+            h[off + j] = o * GateMath.apply(a, activation, cNew);
+        }
+    }
+}

@@ -1,0 +1,212 @@
+package dev.lstmserve.core;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Runs a sequence of steps, each split into chunks, on the calling thread and the idle helper threads it can get,
+ * with a spinning hand-off between steps: the steps of an LSTM forward take microseconds, far less than waking a
+ * parked thread.
+ *
+ * <p>Each participant owns the chunks {@code c ≡ its index (mod participants)} and claims them step after step, so a
+ * chunk's weights stay in one core's cache; a participant that has done its own chunks of a step takes any chunk of
+ * that step nobody has claimed yet. A step starts once every chunk of the previous one is done. So a helper that
+ * arrives late, or not at all (all busy with other requests), costs nothing but its share: the caller does its chunks.
+ * Which thread runs a chunk never changes what the chunk computes.
+ *
+ * <p>There are {@code availableProcessors − 1} daemon helpers for the whole JVM. An idle helper spins for
+ * {@link #IDLE_SPIN_NANOS} (so back-to-back requests find it awake), then parks until the next job.
+ */
+final class StepTeam {
+
+    /** Work for one chunk of one step; runs once per (step, chunk), steps in order, chunks of a step in any order. */
+    @FunctionalInterface
+    interface Work {
+        void run(int step, int chunk);
+    }
+
+    /** How long an idle helper keeps spinning before it parks. */
+    static final long IDLE_SPIN_NANOS = Long.getLong("lstm.engine.idle-spin-micros", 200L) * 1000L;
+
+    private static final Helper[] HELPERS = startHelpers(Runtime.getRuntime().availableProcessors() - 1);
+
+    private StepTeam() {
+    }
+
+    /** Threads that can work on one job: the caller and every helper. */
+    static int maxParticipants() {
+        return HELPERS.length + 1;
+    }
+
+    /**
+     * Runs {@code work} for every step in order and every chunk of it, with up to {@code helpers} helper threads.
+     * Returns when all chunks of all steps are done; rethrows the first failure of any chunk.
+     */
+    static void run(int steps, int chunks, int helpers, Work work) {
+        if (helpers <= 0 || chunks <= 1 || HELPERS.length == 0) {
+            for (int s = 0; s < steps; s++) {
+                for (int c = 0; c < chunks; c++) {
+                    work.run(s, c);
+                }
+            }
+            return;
+        }
+        int participants = Math.min(chunks, 1 + Math.min(helpers, HELPERS.length));
+        Job job = new Job(work, steps, chunks, participants);
+        // The caller is participant 0, so it owns the same chunks in every call (their weights stay in its cache).
+        int me = job.join();
+        int offered = 0;
+        for (int i = 0; i < HELPERS.length && offered < participants - 1; i++) {
+            if (HELPERS[i].offer(job)) {
+                offered++;
+            }
+        }
+        job.participate(me);
+        job.awaitDone();
+        Throwable failure = job.failure;
+        if (failure instanceof RuntimeException e) {
+            throw e;
+        }
+        if (failure instanceof Error e) {
+            throw e;
+        }
+        if (failure != null) {
+            throw new IllegalStateException(failure);
+        }
+    }
+
+    private static final class Job {
+        private final Work work;
+        private final int steps;
+        private final int chunks;
+        private final int participants;
+        private final long total;
+        /** Per chunk, the last step it was claimed for (−1 before the first); claimed by CAS from step − 1. */
+        private final PaddedCounter[] claimed;
+        /** Chunks done, over all steps: step s may start once it reaches s · chunks. */
+        private final PaddedCounter done = new PaddedCounter();
+        private final PaddedCounter joined = new PaddedCounter();
+        private volatile Throwable failure;
+
+        Job(Work work, int steps, int chunks, int participants) {
+            this.work = work;
+            this.steps = steps;
+            this.chunks = chunks;
+            this.participants = participants;
+            this.total = (long) steps * chunks;
+            this.claimed = new PaddedCounter[chunks];
+            for (int c = 0; c < chunks; c++) {
+                claimed[c] = new PaddedCounter();
+                claimed[c].set(-1);
+            }
+        }
+
+        int join() {
+            return (int) joined.getAndIncrement();
+        }
+
+        void participate(int me) {
+            if (me >= participants) {
+                return;
+            }
+            for (int s = (int) (done.get() / chunks); s < steps; s++) {
+                long previousStepsDone = (long) s * chunks;
+                while (done.get() < previousStepsDone) {
+                    Thread.onSpinWait();
+                }
+                for (int c = me; c < chunks; c += participants) {
+                    tryRun(s, c);
+                }
+                for (int c = 0; c < chunks; c++) {
+                    tryRun(s, c);
+                }
+            }
+        }
+
+        private void tryRun(int step, int chunk) {
+            PaddedCounter claim = claimed[chunk];
+            if (claim.get() != step - 1 || !claim.compareAndSet(step - 1, step)) {
+                return;
+            }
+            try {
+                if (failure == null) {
+                    work.run(step, chunk);
+                }
+            } catch (Throwable t) {
+                failure = t;
+            } finally {
+                done.incrementAndGet();
+            }
+        }
+
+        void awaitDone() {
+            int spins = 0;
+            while (done.get() < total) {
+                // A helper preempted in the middle of its chunk: let it run rather than spin against it.
+                if (++spins > 1 << 20) {
+                    Thread.yield();
+                } else {
+                    Thread.onSpinWait();
+                }
+            }
+        }
+    }
+
+    @SuppressWarnings("unused")
+    private static final class PaddedCounter extends AtomicLong {
+        private long p1, p2, p3, p4, p5, p6, p7;
+    }
+
+    private static Helper[] startHelpers(int count) {
+        Helper[] helpers = new Helper[Math.max(0, count)];
+        for (int i = 0; i < helpers.length; i++) {
+            helpers[i] = new Helper("lstm-engine-helper-" + (i + 1));
+            helpers[i].start();
+        }
+        return helpers;
+    }
+
+    private static final class Helper extends Thread {
+        private final AtomicReference<Job> slot = new AtomicReference<>();
+        private volatile boolean parked;
+
+        Helper(String name) {
+            super(name);
+            setDaemon(true);
+        }
+
+        /** @return whether this helper was idle and took the job */
+        boolean offer(Job job) {
+            if (!slot.compareAndSet(null, job)) {
+                return false;
+            }
+            if (parked) {
+                LockSupport.unpark(this);
+            }
+            return true;
+        }
+
+        @Override
+        public void run() {
+            long idleSince = System.nanoTime();
+            while (true) {
+                Job job = slot.get();
+                if (job != null) {
+                    job.participate(job.join());
+                    slot.set(null);
+                    idleSince = System.nanoTime();
+                } else if (System.nanoTime() - idleSince < IDLE_SPIN_NANOS) {
+                    Thread.onSpinWait();
+                } else {
+                    parked = true;
+                    if (slot.get() == null) {
+                        LockSupport.park(this);
+                    }
+                    parked = false;
+                    idleSince = System.nanoTime();
+                }
+            }
+        }
+    }
+}
