@@ -41,6 +41,10 @@ final class LstmForwardPass implements StepTeam.Work {
     private final float[][] hEven;
     private final float[][] hOdd;
     private final float[][] c;
+    /** {@code [T][B]}: the mask transposed, per time step; {@code null} without a mask. */
+    private final boolean[][] live;
+    /** Per chunk, {@code [B·L]} for the gate update. */
+    private final float[][] gateScratch;
     /** The first processing step whose row is not masked (steps before it output zeros), or T. */
     private final int[] firstEmitted;
     private final float[][][] outputs;
@@ -78,6 +82,17 @@ final class LstmForwardPass implements StepTeam.Work {
             System.arraycopy(state.h()[b], 0, hEven[b], 0, units);
             System.arraycopy(state.c()[b], 0, c[b], 0, units);
         }
+        if (mask == null) {
+            live = null;
+        } else {
+            live = new boolean[steps][batch];
+            for (int b = 0; b < batch; b++) {
+                for (int t = 0; t < steps; t++) {
+                    live[t][b] = mask[b][t];
+                }
+            }
+        }
+        gateScratch = new float[chunks][batch * lanes];
         firstEmitted = new int[batch];
         for (int b = 0; b < batch; b++) {
             int s = 0;
@@ -156,15 +171,8 @@ final class LstmForwardPass implements StepTeam.Work {
             }
             kernel.accumulate(hPrev, 0, batch, units, packed.recurrentKernel(), packed.recurrentPanel(p), z, zOff,
                     zStride);
-            int off = p * lanes;
-            for (int b = 0; b < batch; b++) {
-                if (mask == null || mask[b][t]) {
-                    kernel.gates(z, zOff + b * zStride, c[b], hNext[b], off, gates);
-                } else {
-                    // Keras: a masked step keeps h and c.
-                    System.arraycopy(hPrev[b], off, hNext[b], off, lanes);
-                }
-            }
+            kernel.gates(z, zOff, zStride, batch, live == null ? null : live[t], c, hPrev, hNext, p * lanes,
+                    gateScratch[chunk], gates);
         }
         int u0 = p0 * lanes;
         int u1 = Math.min(units, p1 * lanes);

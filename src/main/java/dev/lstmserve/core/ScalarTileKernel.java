@@ -37,25 +37,35 @@ final class ScalarTileKernel extends TileKernel {
     }
 
     @Override
-    void gates(float[] z, int zOff, float[] c, float[] h, int off, Gates gates) {
-        gates(z, zOff, c, h, off, lanes, gates);
+    void gates(float[] z, int zOff, int zStride, int rows, boolean[] live, float[][] c, float[][] hPrev,
+               float[][] hNext, int off, float[] scratch, Gates gates) {
+        gates(z, zOff, zStride, rows, live, c, hPrev, hNext, off, lanes, gates);
     }
 
-    /** The gate update for {@code count} units, lane by lane; also the vector kernel's path for other activations. */
-    static void gates(float[] z, int zOff, float[] c, float[] h, int off, int count, Gates gates) {
+    /** The gate update lane by lane; also the vector kernel's path for activations without a vector form. */
+    static void gates(float[] z, int zOff, int zStride, int rows, boolean[] live, float[][] c, float[][] hPrev,
+                      float[][] hNext, int off, int lanes, Gates gates) {
         int a = gates.activationCode();
         int r = gates.recurrentCode();
         Activation activation = gates.activation();
         Activation recurrent = gates.recurrentActivation();
-        int lanes = count;
-        for (int j = 0; j < count; j++) {
-            float i = GateMath.apply(r, recurrent, z[zOff + j]);
-            float f = GateMath.apply(r, recurrent, z[zOff + lanes + j]);
-            float g = GateMath.apply(a, activation, z[zOff + 2 * lanes + j]);
-            float o = GateMath.apply(r, recurrent, z[zOff + 3 * lanes + j]);
-            float cNew = f * c[off + j] + i * g;
-            c[off + j] = cNew;
-            h[off + j] = o * GateMath.apply(a, activation, cNew);
+        for (int row = 0; row < rows; row++) {
+            if (live != null && !live[row]) {
+                System.arraycopy(hPrev[row], off, hNext[row], off, lanes);
+                continue;
+            }
+            int zr = zOff + row * zStride;
+            float[] cr = c[row];
+            float[] hr = hNext[row];
+            for (int j = 0; j < lanes; j++) {
+                float i = GateMath.apply(r, recurrent, z[zr + j]);
+                float f = GateMath.apply(r, recurrent, z[zr + lanes + j]);
+                float g = GateMath.apply(a, activation, z[zr + 2 * lanes + j]);
+                float o = GateMath.apply(r, recurrent, z[zr + 3 * lanes + j]);
+                float cNew = f * cr[off + j] + i * g;
+                cr[off + j] = cNew;
+                hr[off + j] = o * GateMath.apply(a, activation, cNew);
+            }
         }
     }
 }

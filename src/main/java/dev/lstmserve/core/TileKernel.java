@@ -35,12 +35,18 @@ abstract class TileKernel {
                              int zStride);
 
     /**
-     * One LSTM step for one row and one block of L units: z at {@code zOff} holds the pre-activations of the blocks
-     * i, f, c, o (L floats each); {@code c[off..off+L)} is c_tm1 and becomes the new c; {@code h[off..off+L)} gets the
-     * new h. {@code c = f·c_tm1 + i·activation(z_c)} is computed as two products and one sum (no fused multiply-add),
-     * {@code h = o·activation(c)}.
+     * One LSTM step for {@code rows} rows and one panel's L units, {@code c = f·c_tm1 + i·activation(z_c)} (two
+     * products and a sum, no fused multiply-add) and {@code h = o·activation(c)}.
+     *
+     * @param z       row r's pre-activations at {@code zOff + r·zStride}: blocks i, f, c, o of L floats; overwritten
+     * @param live    per row, whether this step is unmasked; {@code null} for all. A masked row keeps its c and copies
+     *                {@code hPrev} into {@code hNext} (Keras: a masked step keeps the state)
+     * @param c       row r's {@code c_tm1} at {@code c[r][off..off+L)}, replaced by the new c
+     * @param hNext   row r's new h goes to {@code hNext[r][off..off+L)}
+     * @param scratch at least {@code rows·L} floats
      */
-    abstract void gates(float[] z, int zOff, float[] c, float[] h, int off, Gates gates);
+    abstract void gates(float[] z, int zOff, int zStride, int rows, boolean[] live, float[][] c, float[][] hPrev,
+                        float[][] hNext, int off, float[] scratch, Gates gates);
 
     /** A layer's two activations, with the codes the kernels dispatch on. */
     record Gates(Activation activation, Activation recurrentActivation, int activationCode, int recurrentCode) {

@@ -22,6 +22,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorTileKernel extends TileKernel {
 
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> I = S.withLanes(int.class);
     static final int L = S.length();
     static final int W = 4 * L;
 
@@ -58,34 +59,96 @@ final class VectorTileKernel extends TileKernel {
     }
 
     @Override
-    void gates(float[] z, int zOff, float[] c, float[] h, int off, Gates gates) {
+    void gates(float[] z, int zOff, int zStride, int rows, boolean[] live, float[][] c, float[][] hPrev,
+               float[][] hNext, int off, float[] scratch, Gates gates) {
         if (!gates.vectorised()) {
-            ScalarTileKernel.gates(z, zOff, c, h, off, L, gates);
+            ScalarTileKernel.gates(z, zOff, zStride, rows, live, c, hPrev, hNext, off, L, gates);
             return;
         }
         int a = gates.activationCode();
         int r = gates.recurrentCode();
-        FloatVector i = activate(r, FloatVector.fromArray(S, z, zOff));
-        FloatVector f = activate(r, FloatVector.fromArray(S, z, zOff + L));
-        FloatVector g = activate(a, FloatVector.fromArray(S, z, zOff + 2 * L));
-        FloatVector o = activate(r, FloatVector.fromArray(S, z, zOff + 3 * L));
-        FloatVector cNew = f.mul(FloatVector.fromArray(S, c, off)).add(i.mul(g));
-        cNew.intoArray(c, off);
-        o.mul(activate(a, cNew)).intoArray(h, off);
+        // Each pass is a loop over the rows in a method that takes arrays: C2 (Java 17) compiles such a method with
+        // every vector in registers. Passing a FloatVector to, or returning one from, a method it does not inline
+        // boxes the vector, and inlining all activations into one method exhausted its inlining budget; either way
+        // the operations fell back to plain Java, 10-100x slower (measured with JFR).
+        activateRows(r, z, zOff, zStride, rows);
+        activateRows(r, z, zOff + L, zStride, rows);
+        activateRows(a, z, zOff + 2 * L, zStride, rows);
+        activateRows(r, z, zOff + 3 * L, zStride, rows);
+        cell(z, zOff, zStride, rows, live, c, off, scratch);
+        activateRows(a, scratch, 0, L, rows);
+        hidden(z, zOff, zStride, rows, live, hPrev, hNext, off, scratch);
     }
 
-    private static FloatVector activate(int code, FloatVector x) {
-        return switch (code) {
-            case GateMath.TANH -> tanh(x);
-            case GateMath.SIGMOID -> sigmoid(x);
-            case GateMath.HARD_SIGMOID_KERAS2 -> x.mul(0.2f).add(0.5f).lanewise(VectorOperators.MAX, 0f)
-                    .lanewise(VectorOperators.MIN, 1f);
-            case GateMath.HARD_SIGMOID_KERAS3 -> x.div(6f).add(0.5f).lanewise(VectorOperators.MAX, 0f)
-                    .lanewise(VectorOperators.MIN, 1f);
-            case GateMath.RELU -> x.lanewise(VectorOperators.MAX, 0f);
-            case GateMath.LINEAR -> x;
+    /** The new c of every row into {@code scratch} (row r at rL), and into c for the live rows. */
+    private static void cell(float[] z, int zOff, int zStride, int rows, boolean[] live, float[][] c, int off,
+                             float[] scratch) {
+        for (int row = 0; row < rows; row++) {
+            int zr = zOff + row * zStride;
+            FloatVector i = FloatVector.fromArray(S, z, zr);
+            FloatVector f = FloatVector.fromArray(S, z, zr + L);
+            FloatVector g = FloatVector.fromArray(S, z, zr + 2 * L);
+            FloatVector cNew = f.mul(FloatVector.fromArray(S, c[row], off)).add(i.mul(g));
+            cNew.intoArray(scratch, row * L);
+            if (live == null || live[row]) {
+                cNew.intoArray(c[row], off);
+            }
+        }
+    }
+
+    /** {@code h = o·activation(c)} (activation(c) in scratch) for live rows; masked rows copy hPrev. */
+    private static void hidden(float[] z, int zOff, int zStride, int rows, boolean[] live, float[][] hPrev,
+                               float[][] hNext, int off, float[] scratch) {
+        for (int row = 0; row < rows; row++) {
+            if (live != null && !live[row]) {
+                System.arraycopy(hPrev[row], off, hNext[row], off, L);
+                continue;
+            }
+            FloatVector o = FloatVector.fromArray(S, z, zOff + row * zStride + 3 * L);
+            o.mul(FloatVector.fromArray(S, scratch, row * L)).intoArray(hNext[row], off);
+        }
+    }
+
+    /** {@code v[off + r·stride ..+L) = activation(...)} for every row r. */
+    private static void activateRows(int code, float[] v, int off, int stride, int rows) {
+        switch (code) {
+            case GateMath.TANH -> tanhRows(v, off, stride, rows);
+            case GateMath.SIGMOID -> sigmoidRows(v, off, stride, rows);
+            case GateMath.HARD_SIGMOID_KERAS2 -> {
+                for (int row = 0, at = off; row < rows; row++, at += stride) {
+                    FloatVector.fromArray(S, v, at).mul(0.2f).add(0.5f).lanewise(VectorOperators.MAX, 0f)
+                            .lanewise(VectorOperators.MIN, 1f).intoArray(v, at);
+                }
+            }
+            case GateMath.HARD_SIGMOID_KERAS3 -> {
+                for (int row = 0, at = off; row < rows; row++, at += stride) {
+                    FloatVector.fromArray(S, v, at).div(6f).add(0.5f).lanewise(VectorOperators.MAX, 0f)
+                            .lanewise(VectorOperators.MIN, 1f).intoArray(v, at);
+                }
+            }
+            case GateMath.RELU -> {
+                for (int row = 0, at = off; row < rows; row++, at += stride) {
+                    FloatVector.fromArray(S, v, at).lanewise(VectorOperators.MAX, 0f).intoArray(v, at);
+                }
+            }
+            case GateMath.LINEAR -> {
+            }
             default -> throw new IllegalStateException("activation code " + code + " has no vector form");
-        };
+        }
+    }
+
+    private static void tanhRows(float[] v, int off, int stride, int rows) {
+        for (int row = 0; row < rows; row++) {
+            int at = off + row * stride;
+            tanh(FloatVector.fromArray(S, v, at)).intoArray(v, at);
+        }
+    }
+
+    private static void sigmoidRows(float[] v, int off, int stride, int rows) {
+        for (int row = 0; row < rows; row++) {
+            int at = off + row * stride;
+            sigmoid(FloatVector.fromArray(S, v, at)).intoArray(v, at);
+        }
     }
 
     private static FloatVector bc(float value) {
@@ -105,9 +168,11 @@ final class VectorTileKernel extends TileKernel {
         p = p.fma(r, bc(GateMath.P4));
         p = p.fma(r, bc(GateMath.P5));
         FloatVector e = p.fma(r.mul(r), r).add(1f);
-        IntVector bits = (IntVector) t.reinterpretAsInts();
-        FloatVector scale = (FloatVector) bits.sub(GateMath.ROUND_BITS).add(127).lanewise(VectorOperators.LSHL, 23)
-                .reinterpretAsFloats();
+        // convertShape with explicit species: C2 (Java 17) keeps the exact vector type through it, so the multiply
+        // below stays an intrinsic (with reinterpretAsInts()/reinterpretAsFloats() it fell back to plain Java).
+        IntVector bits = (IntVector) t.convertShape(VectorOperators.REINTERPRET_F2I, I, 0);
+        IntVector exponent = bits.sub(GateMath.ROUND_BITS).add(127).lanewise(VectorOperators.LSHL, 23);
+        FloatVector scale = (FloatVector) exponent.convertShape(VectorOperators.REINTERPRET_I2F, S, 0);
         return e.mul(scale);
     }
 

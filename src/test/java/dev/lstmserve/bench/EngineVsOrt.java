@@ -21,10 +21,10 @@ import java.util.Locale;
  * in which ours and ORT each run once (alternating which goes first); the per-call times' medians are reported.
  * The per-step ND4J loop runs in fewer rounds (it is slow at S3 and S4; the line says how many).
  *
- * <p>Prints one line per shape, exactly as issue 7 asks:
+ * <p>Prints, at the end, one line per shape, exactly as issue 7 asks for S1 to S4:
  * <pre>BENCH S3 B=32 T=64 E=256 H=512 ours_ms=&lt;median&gt; ort_ms=&lt;median&gt; naive_ms=&lt;median&gt; max_abs_diff=&lt;ours vs float64&gt;</pre>
  * then details. Arguments: shape names (default S1 S2 S3 S4 seed-toy); {@code -Dbench.seconds=} measuring time per
- * shape (default 12).
+ * shape (default 12). Run by {@code bench/engine-vs-onnxruntime.sh}.
  */
 public final class EngineVsOrt {
 
@@ -43,16 +43,20 @@ public final class EngineVsOrt {
         Nd4jNatives.warmUp();
         List<String> lines = new ArrayList<>();
         List<String> details = new ArrayList<>();
+        long start = System.nanoTime();
         for (String shape : shapes) {
             Row row = measure(LstmProblem.named(shape), cores);
-            lines.add(row.benchLine());
+            // Issue 7's exact line for its shapes S1-S4; the same fields for any other shape, without the BENCH tag.
+            lines.add(shape.matches("S[1-4]") ? "BENCH " + row.benchLine() : "  " + row.benchLine());
             details.add(row.detail());
-            System.out.println(row.benchLine());
+            System.out.println("progress: " + row.benchLine());
             System.out.flush();
         }
         System.out.println();
-        System.out.println("Summary (medians of interleaved rounds, ms):");
         lines.forEach(System.out::println);
+        System.out.println();
+        System.out.printf(Locale.ROOT, "Details (medians of interleaved rounds; %d cores; ORT intra-op threads = %d;"
+                + " %.0f s):%n", cores, cores, (System.nanoTime() - start) / 1e9);
         details.forEach(System.out::println);
     }
 
@@ -60,7 +64,7 @@ public final class EngineVsOrt {
                        double naiveDiff) {
 
         String benchLine() {
-            return String.format(Locale.ROOT, "BENCH %s B=%d T=%d E=%d H=%d ours_ms=%s ort_ms=%s naive_ms=%s max_abs_diff=%.3g",
+            return String.format(Locale.ROOT, "%s B=%d T=%d E=%d H=%d ours_ms=%s ort_ms=%s naive_ms=%s max_abs_diff=%.3g",
                     problem.name(), problem.batch(), problem.steps(), problem.inputSize(), problem.units(),
                     ms(ours.median()), ms(ort.median()), ms(naive.median()), oursDiff);
         }

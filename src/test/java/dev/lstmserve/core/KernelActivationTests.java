@@ -75,24 +75,39 @@ class KernelActivationTests {
         int lanes = vector.lanes;
         Random random = new Random(activation.ordinal());
         TileKernel.Gates gates = TileKernel.Gates.of(activation, activation);
-        for (int round = 0; round < 500; round++) {
-            float[] z = new float[4 * lanes];
-            float[] c = new float[lanes];
+        int rows = 3;
+        int stride = 4 * lanes + 3;
+        boolean[] live = {true, false, true};
+        for (int round = 0; round < 300; round++) {
+            float[] z = new float[rows * stride];
             for (int j = 0; j < z.length; j++) {
                 // Wide and narrow values: the exp range limits, tanh's small-argument branch, hard_sigmoid's clips.
                 z[j] = (float) (random.nextGaussian() * (round % 3 == 0 ? 30 : round % 3 == 1 ? 3 : 0.3));
             }
-            for (int j = 0; j < lanes; j++) {
-                c[j] = (float) random.nextGaussian();
+            float[][] c = RandomData.matrix(random, rows, lanes + 2);
+            float[][] hPrev = RandomData.matrix(random, rows, lanes + 2);
+            float[][] cVector = deepCopy(c);
+            float[][] cScalar = deepCopy(c);
+            float[][] hVector = new float[rows][lanes + 2];
+            float[][] hScalar = new float[rows][lanes + 2];
+            vector.gates(z.clone(), 0, stride, rows, live, cVector, hPrev, hVector, 1, new float[rows * lanes], gates);
+            scalar.gates(z.clone(), 0, stride, rows, live, cScalar, hPrev, hScalar, 1, new float[rows * lanes], gates);
+            for (int r = 0; r < rows; r++) {
+                assertThat(cVector[r]).as("c row %d, round %d", r, round).containsExactly(cScalar[r]);
+                assertThat(hVector[r]).as("h row %d, round %d", r, round).containsExactly(hScalar[r]);
             }
-            float[] cVector = c.clone();
-            float[] cScalar = c.clone();
-            float[] hVector = new float[lanes];
-            float[] hScalar = new float[lanes];
-            vector.gates(z, 0, cVector, hVector, 0, gates);
-            scalar.gates(z, 0, cScalar, hScalar, 0, gates);
-            assertThat(cVector).as("c, round %d", round).containsExactly(cScalar);
-            assertThat(hVector).as("h, round %d", round).containsExactly(hScalar);
+            // The masked row kept its c and copied h_tm1.
+            assertThat(cVector[1]).containsExactly(c[1]);
+            assertThat(java.util.Arrays.copyOfRange(hVector[1], 1, 1 + lanes))
+                    .containsExactly(java.util.Arrays.copyOfRange(hPrev[1], 1, 1 + lanes));
         }
+    }
+
+    private static float[][] deepCopy(float[][] rows) {
+        float[][] out = new float[rows.length][];
+        for (int r = 0; r < rows.length; r++) {
+            out[r] = rows[r].clone();
+        }
+        return out;
     }
 }
