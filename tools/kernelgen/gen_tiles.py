@@ -34,4 +34,4 @@ def tile(rows):
     out.append("    }")
     return "\n".join(out)
 
-print("\n\n".join(tile(r) for r in (6, 4, 2, 1)))
+print("\n\n".join(tile(r) for r in (6, 5, 4, 3, 2, 1)))

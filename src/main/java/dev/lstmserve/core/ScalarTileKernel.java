@@ -20,19 +20,25 @@ final class ScalarTileKernel extends TileKernel {
     void accumulate(float[][] a, int row, int rows, int depth, float[] w, int wOff, float[] z, int zOff,
                     int zStride) {
         int width = 4 * lanes;
-        float[] acc = new float[width];
+        // Accumulators and the current weight row in arrays indexed alike, so that C2 turns the j loop into vector
+        // FMAs (it does not when the two arrays are indexed at different offsets).
+        float[][] acc = new float[rows][width];
+        float[] wk = new float[width];
         for (int r = 0; r < rows; r++) {
-            float[] ar = a[row + r];
-            int zr = zOff + r * zStride;
-            System.arraycopy(z, zr, acc, 0, width);
-            for (int k = 0; k < depth; k++) {
-                int wi = wOff + k * width;
-                float x = ar[k];
+            System.arraycopy(z, zOff + r * zStride, acc[r], 0, width);
+        }
+        for (int k = 0; k < depth; k++) {
+            System.arraycopy(w, wOff + k * width, wk, 0, width);
+            for (int r = 0; r < rows; r++) {
+                float x = a[row + r][k];
+                float[] ar = acc[r];
                 for (int j = 0; j < width; j++) {
-                    acc[j] = Math.fma(x, w[wi + j], acc[j]);
+                    ar[j] = Math.fma(x, wk[j], ar[j]);
                 }
             }
-            System.arraycopy(acc, 0, z, zr, width);
+        }
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(acc[r], 0, z, zOff + r * zStride, width);
         }
     }
 
