@@ -36,6 +36,32 @@ class LstmKernelCheckTests {
         }
     }
 
+    @Test
+    void passesForALayerOfTheLargestBenchmarkShape() {
+        // Issue 7's S4 layer (E = 512, H = 1024): sums over 1 536 products per element, the float32 rounding the
+        // tolerance has to cover. Weights as Keras initialises them (glorot-uniform kernel, recurrent scale 1/√H).
+        Random random = new Random(12);
+        float[][] kernel = RandomData.matrix(random, 512, 4096);
+        float[][] recurrent = RandomData.matrix(random, 1024, 4096);
+        scale(kernel, (float) (2 * Math.sqrt(6.0 / (512 + 4096))));
+        scale(recurrent, (float) (2 * Math.sqrt(3.0 / 1024)));
+        LstmLayer layer = new LstmLayer(LstmWeights.of(kernel, recurrent, new float[4096]), Activation.TANH,
+                Activation.SIGMOID, false);
+
+        LstmKernelCheck.Result result = LstmKernelCheck.run(layer, RTOL, ATOL);
+
+        assertThat(result.passed()).as("%s", result).isTrue();
+        assertThat(result.maxAbsError()).isLessThan(1e-6);
+    }
+
+    private static void scale(float[][] matrix, float factor) {
+        for (float[] row : matrix) {
+            for (int j = 0; j < row.length; j++) {
+                row[j] *= factor;
+            }
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Activation.class)
     void passesForEveryActivation(Activation activation) {
