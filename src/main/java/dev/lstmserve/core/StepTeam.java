@@ -17,6 +17,12 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>There are {@code availableProcessors − 1} daemon helpers for the whole JVM. An idle helper spins for
  * {@link #IDLE_SPIN_NANOS} (so back-to-back requests find it awake), then parks until the next job.
+ *
+ * <p>Spinning hand-offs assume the threads have cores to themselves. When they do not (more runnable threads than
+ * cores), a participant descheduled in the middle of its chunk makes the others wait for a whole scheduler time slice:
+ * a 60 µs forward took 100 ms that way on this machine under a load of 12. So a caller that spent more than half of a
+ * job waiting (and over {@link #STALL_NANOS}) switches the helpers off for {@link #BACKOFF_NANOS}: an overloaded
+ * machine has no idle core to give anyway.
  */
 final class StepTeam {
 
@@ -31,6 +37,14 @@ final class StepTeam {
 
     /** Spins (~50 ns each on the machine measured) before a waiting participant starts yielding its core. */
     private static final int SPINS_BEFORE_YIELD = 1 << 10;
+
+    /** A caller's waiting time in one job above which, if it is also over half the job, helpers are switched off. */
+    static final long STALL_NANOS = 50_000L;
+    /** How long helpers stay off after a stall. */
+    static final long BACKOFF_NANOS = 100_000_000L;
+
+    /** {@link System#nanoTime()} before which jobs run on their caller alone. */
+    private static volatile long helpersOffUntil = System.nanoTime() - 1;
 
     private static final Helper[] HELPERS = startHelpers(Runtime.getRuntime().availableProcessors() - 1);
 
@@ -47,7 +61,8 @@ final class StepTeam {
      * Returns when all chunks of all steps are done; rethrows the first failure of any chunk.
      */
     static void run(int steps, int chunks, int helpers, Work work) {
-        if (helpers <= 0 || chunks <= 1 || HELPERS.length == 0) {
+        long start = System.nanoTime();
+        if (helpers <= 0 || chunks <= 1 || HELPERS.length == 0 || start - helpersOffUntil < 0) {
             for (int s = 0; s < steps; s++) {
                 for (int c = 0; c < chunks; c++) {
                     work.run(s, c);
@@ -67,6 +82,10 @@ final class StepTeam {
         }
         job.participate(me);
         job.awaitDone();
+        long waited = job.callerWaitNanos;
+        if (waited > STALL_NANOS && 2 * waited > System.nanoTime() - start) {
+            helpersOffUntil = System.nanoTime() + BACKOFF_NANOS;
+        }
         Throwable failure = job.failure;
         if (failure instanceof RuntimeException e) {
             throw e;
@@ -91,6 +110,8 @@ final class StepTeam {
         private final PaddedCounter done = new PaddedCounter();
         private final PaddedCounter joined = new PaddedCounter();
         private volatile Throwable failure;
+        /** Time participant 0 (the caller) spent waiting for others; written and read by the caller only. */
+        private long callerWaitNanos;
 
         Job(Work work, int steps, int chunks, int participants) {
             this.work = work;
@@ -114,7 +135,7 @@ final class StepTeam {
                 return;
             }
             for (int s = (int) (done.get() / chunks); s < steps; s++) {
-                awaitDone((long) s * chunks);
+                awaitDone((long) s * chunks, me);
                 for (int c = me; c < chunks; c += participants) {
                     tryRun(s, c);
                 }
@@ -141,11 +162,15 @@ final class StepTeam {
         }
 
         void awaitDone() {
-            awaitDone(total);
+            awaitDone(total, 0);
         }
 
         /** Spins until {@code count} chunks are done; yields after ~50 µs (a participant preempted in its chunk). */
-        private void awaitDone(long count) {
+        private void awaitDone(long count, int me) {
+            if (done.get() >= count) {
+                return;
+            }
+            long since = me == 0 ? System.nanoTime() : 0;
             int spins = 0;
             while (done.get() < count) {
                 if (++spins > SPINS_BEFORE_YIELD) {
@@ -153,6 +178,9 @@ final class StepTeam {
                 } else {
                     Thread.onSpinWait();
                 }
+            }
+            if (me == 0) {
+                callerWaitNanos += System.nanoTime() - since;
             }
         }
     }

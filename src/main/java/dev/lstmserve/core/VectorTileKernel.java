@@ -2,7 +2,6 @@ package dev.lstmserve.core;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -145,63 +144,66 @@ final class VectorTileKernel extends TileKernel {
         }
     }
 
+    // The activations below are written out in full inside their loops, without helper methods taking or returning
+    // vectors: with exp() and tanh() as such methods, C2 (Java 17) compiled tanh's vector operations as calls to
+    // their plain-Java fallbacks (JFR: FloatVector.lanewiseTemplate), 10-100x slower, and kept deoptimising them.
+
+    /** {@link GateMath#tanh}, lane by lane, on every row. */
     private static void tanhRows(float[] v, int off, int stride, int rows) {
         for (int row = 0; row < rows; row++) {
             int at = off + row * stride;
-            tanh(FloatVector.fromArray(S, v, at)).intoArray(v, at);
+            FloatVector x = FloatVector.fromArray(S, v, at);
+            FloatVector ax = x.abs();
+            FloatVector z = x.mul(x);
+            FloatVector q = z.fma(GateMath.T0, GateMath.T1);
+            q = q.fma(z, FloatVector.broadcast(S, GateMath.T2));
+            q = q.fma(z, FloatVector.broadcast(S, GateMath.T3));
+            q = q.fma(z, FloatVector.broadcast(S, GateMath.T4));
+            FloatVector small = q.mul(z).fma(x, x);
+            // exp(2|x|), as GateMath.exp
+            FloatVector y = ax.add(ax).lanewise(VectorOperators.MAX, GateMath.EXP_LO)
+                    .lanewise(VectorOperators.MIN, GateMath.EXP_HI);
+            FloatVector t = y.mul(GateMath.LOG2E).add(GateMath.ROUND);
+            FloatVector n = t.sub(GateMath.ROUND);
+            FloatVector r = n.fma(FloatVector.broadcast(S, -GateMath.LN2_HI), y);
+            r = n.fma(FloatVector.broadcast(S, -GateMath.LN2_LO), r);
+            FloatVector p = r.fma(GateMath.P0, GateMath.P1);
+            p = p.fma(r, FloatVector.broadcast(S, GateMath.P2));
+            p = p.fma(r, FloatVector.broadcast(S, GateMath.P3));
+            p = p.fma(r, FloatVector.broadcast(S, GateMath.P4));
+            p = p.fma(r, FloatVector.broadcast(S, GateMath.P5));
+            FloatVector e = p.fma(r.mul(r), r).add(1f);
+            IntVector bits = (IntVector) t.convertShape(VectorOperators.REINTERPRET_F2I, I, 0);
+            IntVector exponent = bits.sub(GateMath.ROUND_BITS).add(127).lanewise(VectorOperators.LSHL, 23);
+            e = e.mul((FloatVector) exponent.convertShape(VectorOperators.REINTERPRET_I2F, S, 0));
+            FloatVector large = FloatVector.broadcast(S, 1f).sub(FloatVector.broadcast(S, 2f).div(e.add(1f)));
+            large = large.blend(large.neg(), x.compare(VectorOperators.LT, 0f));
+            large.blend(small, ax.compare(VectorOperators.LT, GateMath.TANH_SMALL)).intoArray(v, at);
         }
     }
 
+    /** {@link GateMath#sigmoid}, lane by lane, on every row. */
     private static void sigmoidRows(float[] v, int off, int stride, int rows) {
         for (int row = 0; row < rows; row++) {
             int at = off + row * stride;
-            sigmoid(FloatVector.fromArray(S, v, at)).intoArray(v, at);
+            // exp(-x), as GateMath.exp
+            FloatVector y = FloatVector.fromArray(S, v, at).neg().lanewise(VectorOperators.MAX, GateMath.EXP_LO)
+                    .lanewise(VectorOperators.MIN, GateMath.EXP_HI);
+            FloatVector t = y.mul(GateMath.LOG2E).add(GateMath.ROUND);
+            FloatVector n = t.sub(GateMath.ROUND);
+            FloatVector r = n.fma(FloatVector.broadcast(S, -GateMath.LN2_HI), y);
+            r = n.fma(FloatVector.broadcast(S, -GateMath.LN2_LO), r);
+            FloatVector p = r.fma(GateMath.P0, GateMath.P1);
+            p = p.fma(r, FloatVector.broadcast(S, GateMath.P2));
+            p = p.fma(r, FloatVector.broadcast(S, GateMath.P3));
+            p = p.fma(r, FloatVector.broadcast(S, GateMath.P4));
+            p = p.fma(r, FloatVector.broadcast(S, GateMath.P5));
+            FloatVector e = p.fma(r.mul(r), r).add(1f);
+            IntVector bits = (IntVector) t.convertShape(VectorOperators.REINTERPRET_F2I, I, 0);
+            IntVector exponent = bits.sub(GateMath.ROUND_BITS).add(127).lanewise(VectorOperators.LSHL, 23);
+            e = e.mul((FloatVector) exponent.convertShape(VectorOperators.REINTERPRET_I2F, S, 0));
+            FloatVector.broadcast(S, 1f).div(e.add(1f)).intoArray(v, at);
         }
-    }
-
-    private static FloatVector bc(float value) {
-        return FloatVector.broadcast(S, value);
-    }
-
-    /** {@link GateMath#exp}, lane by lane. */
-    static FloatVector exp(FloatVector x) {
-        x = x.lanewise(VectorOperators.MAX, GateMath.EXP_LO).lanewise(VectorOperators.MIN, GateMath.EXP_HI);
-        FloatVector t = x.mul(GateMath.LOG2E).add(GateMath.ROUND);
-        FloatVector n = t.sub(GateMath.ROUND);
-        FloatVector r = n.fma(bc(-GateMath.LN2_HI), x);
-        r = n.fma(bc(-GateMath.LN2_LO), r);
-        FloatVector p = r.fma(GateMath.P0, GateMath.P1);
-        p = p.fma(r, bc(GateMath.P2));
-        p = p.fma(r, bc(GateMath.P3));
-        p = p.fma(r, bc(GateMath.P4));
-        p = p.fma(r, bc(GateMath.P5));
-        FloatVector e = p.fma(r.mul(r), r).add(1f);
-        // convertShape with explicit species: C2 (Java 17) keeps the exact vector type through it, so the multiply
-        // below stays an intrinsic (with reinterpretAsInts()/reinterpretAsFloats() it fell back to plain Java).
-        IntVector bits = (IntVector) t.convertShape(VectorOperators.REINTERPRET_F2I, I, 0);
-        IntVector exponent = bits.sub(GateMath.ROUND_BITS).add(127).lanewise(VectorOperators.LSHL, 23);
-        FloatVector scale = (FloatVector) exponent.convertShape(VectorOperators.REINTERPRET_I2F, S, 0);
-        return e.mul(scale);
-    }
-
-    /** {@link GateMath#sigmoid}, lane by lane. */
-    static FloatVector sigmoid(FloatVector x) {
-        return FloatVector.broadcast(S, 1f).div(exp(x.neg()).add(1f));
-    }
-
-    /** {@link GateMath#tanh}, lane by lane. */
-    static FloatVector tanh(FloatVector x) {
-        FloatVector ax = x.abs();
-        FloatVector z = x.mul(x);
-        FloatVector p = z.fma(GateMath.T0, GateMath.T1);
-        p = p.fma(z, bc(GateMath.T2));
-        p = p.fma(z, bc(GateMath.T3));
-        p = p.fma(z, bc(GateMath.T4));
-        FloatVector small = p.mul(z).fma(x, x);
-        FloatVector large = FloatVector.broadcast(S, 1f).sub(FloatVector.broadcast(S, 2f).div(exp(ax.add(ax)).add(1f)));
-        large = large.blend(large.neg(), x.compare(VectorOperators.LT, 0f));
-        VectorMask<Float> isSmall = ax.compare(VectorOperators.LT, GateMath.TANH_SMALL);
-        return large.blend(small, isSmall);
     }
 
     /** 6 rows x 4 vectors: 24 accumulators in registers. */
