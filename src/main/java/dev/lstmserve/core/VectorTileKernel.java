@@ -24,6 +24,8 @@ final class VectorTileKernel extends TileKernel {
     private static final VectorSpecies<Integer> I = S.withLanes(int.class);
     static final int L = S.length();
     static final int W = 4 * L;
+    /** Up to this many rows, 8-row half-panel tiles; above it (the projection of all steps), 6-row whole-panel ones. */
+    static final int TALL_TILES_MAX_ROWS = Integer.getInteger("lstm.engine.tall-tiles-max-rows", 64);
 
     VectorTileKernel() {
         super(L);
@@ -37,6 +39,24 @@ final class VectorTileKernel extends TileKernel {
     @Override
     void accumulate(float[][] a, int row, int rows, int depth, float[] w, int wOff, float[] z, int zOff,
                     int zStride) {
+        if (rows >= 8 && rows <= TALL_TILES_MAX_ROWS) {
+            // Few rows (a step's batch): 8-row tiles over half a panel each read every weight of the panel once per
+            // 8 rows, where 6-row tiles over the whole panel read it once per 6 (or 4) rows.
+            int tall = rows / 8 * 8;
+            for (int r = 0; r < tall; r += 8) {
+                tile8x2(a, row + r, depth, w, wOff, z, zOff + r * zStride, zStride);
+                tile8x2(a, row + r, depth, w, wOff + 2 * L, z, zOff + r * zStride + 2 * L, zStride);
+            }
+            if (tall < rows) {
+                wholePanels(a, row + tall, rows - tall, depth, w, wOff, z, zOff + tall * zStride, zStride);
+            }
+            return;
+        }
+        wholePanels(a, row, rows, depth, w, wOff, z, zOff, zStride);
+    }
+
+    private static void wholePanels(float[][] a, int row, int rows, int depth, float[] w, int wOff, float[] z,
+                                    int zOff, int zStride) {
         // Tiles of 6 rows, the rest in one or two tiles of 3 to 5 (7 = 4 + 3, 8 = 4 + 4): a tile of 1 or 2 rows loads
         // as many weight vectors as it does FMAs with them, and would run at half speed or less.
         int r = 0;
@@ -206,7 +226,7 @@ final class VectorTileKernel extends TileKernel {
         }
     }
 
-    /** 6 rows x 4 vectors: 24 accumulators in registers. */
+    /** 6 rows x 4 vectors (a whole panel): 24 accumulators in registers. */
     private static void tile6(float[][] a, int row, int depth, float[] w, int wOff, float[] z, int zOff,
                               int zStride) {
         float[] a0 = a[row];
@@ -290,7 +310,7 @@ final class VectorTileKernel extends TileKernel {
         c53.intoArray(z, z5 + 3 * L);
     }
 
-    /** 5 rows x 4 vectors: 20 accumulators in registers. */
+    /** 5 rows x 4 vectors (a whole panel): 20 accumulators in registers. */
     private static void tile5(float[][] a, int row, int depth, float[] w, int wOff, float[] z, int zOff,
                               int zStride) {
         float[] a0 = a[row];
@@ -362,7 +382,7 @@ final class VectorTileKernel extends TileKernel {
         c43.intoArray(z, z4 + 3 * L);
     }
 
-    /** 4 rows x 4 vectors: 16 accumulators in registers. */
+    /** 4 rows x 4 vectors (a whole panel): 16 accumulators in registers. */
     private static void tile4(float[][] a, int row, int depth, float[] w, int wOff, float[] z, int zOff,
                               int zStride) {
         float[] a0 = a[row];
@@ -422,7 +442,7 @@ final class VectorTileKernel extends TileKernel {
         c33.intoArray(z, z3 + 3 * L);
     }
 
-    /** 3 rows x 4 vectors: 12 accumulators in registers. */
+    /** 3 rows x 4 vectors (a whole panel): 12 accumulators in registers. */
     private static void tile3(float[][] a, int row, int depth, float[] w, int wOff, float[] z, int zOff,
                               int zStride) {
         float[] a0 = a[row];
@@ -470,7 +490,7 @@ final class VectorTileKernel extends TileKernel {
         c23.intoArray(z, z2 + 3 * L);
     }
 
-    /** 2 rows x 4 vectors: 8 accumulators in registers. */
+    /** 2 rows x 4 vectors (a whole panel): 8 accumulators in registers. */
     private static void tile2(float[][] a, int row, int depth, float[] w, int wOff, float[] z, int zOff,
                               int zStride) {
         float[] a0 = a[row];
@@ -506,7 +526,7 @@ final class VectorTileKernel extends TileKernel {
         c13.intoArray(z, z1 + 3 * L);
     }
 
-    /** 1 row x 4 vectors: 4 accumulators in registers. */
+    /** 1 row x 4 vectors (a whole panel): 4 accumulators in registers. */
     private static void tile1(float[][] a, int row, int depth, float[] w, int wOff, float[] z, int zOff,
                               int zStride) {
         float[] a0 = a[row];
@@ -528,6 +548,80 @@ final class VectorTileKernel extends TileKernel {
         c01.intoArray(z, z0 + L);
         c02.intoArray(z, z0 + 2 * L);
         c03.intoArray(z, z0 + 3 * L);
+    }
+
+    /** 8 rows x 2 vectors (2 of a panel's 4 vectors, from wOff and zOff): 16 accumulators in registers. */
+    private static void tile8x2(float[][] a, int row, int depth, float[] w, int wOff, float[] z, int zOff,
+                              int zStride) {
+        float[] a0 = a[row];
+        float[] a1 = a[row + 1];
+        float[] a2 = a[row + 2];
+        float[] a3 = a[row + 3];
+        float[] a4 = a[row + 4];
+        float[] a5 = a[row + 5];
+        float[] a6 = a[row + 6];
+        float[] a7 = a[row + 7];
+        int z0 = zOff;
+        FloatVector c00 = FloatVector.fromArray(S, z, z0);
+        FloatVector c01 = FloatVector.fromArray(S, z, z0 + L);
+        int z1 = zOff + zStride;
+        FloatVector c10 = FloatVector.fromArray(S, z, z1);
+        FloatVector c11 = FloatVector.fromArray(S, z, z1 + L);
+        int z2 = zOff + 2 * zStride;
+        FloatVector c20 = FloatVector.fromArray(S, z, z2);
+        FloatVector c21 = FloatVector.fromArray(S, z, z2 + L);
+        int z3 = zOff + 3 * zStride;
+        FloatVector c30 = FloatVector.fromArray(S, z, z3);
+        FloatVector c31 = FloatVector.fromArray(S, z, z3 + L);
+        int z4 = zOff + 4 * zStride;
+        FloatVector c40 = FloatVector.fromArray(S, z, z4);
+        FloatVector c41 = FloatVector.fromArray(S, z, z4 + L);
+        int z5 = zOff + 5 * zStride;
+        FloatVector c50 = FloatVector.fromArray(S, z, z5);
+        FloatVector c51 = FloatVector.fromArray(S, z, z5 + L);
+        int z6 = zOff + 6 * zStride;
+        FloatVector c60 = FloatVector.fromArray(S, z, z6);
+        FloatVector c61 = FloatVector.fromArray(S, z, z6 + L);
+        int z7 = zOff + 7 * zStride;
+        FloatVector c70 = FloatVector.fromArray(S, z, z7);
+        FloatVector c71 = FloatVector.fromArray(S, z, z7 + L);
+        for (int k = 0; k < depth; k++) {
+            int wi = wOff + k * W;
+            FloatVector b0 = FloatVector.fromArray(S, w, wi);
+            FloatVector b1 = FloatVector.fromArray(S, w, wi + L);
+            FloatVector x = FloatVector.broadcast(S, a0[k]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a1[k]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a2[k]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a3[k]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a4[k]);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a5[k]);
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, a6[k]);
+            c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, a7[k]);
+            c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
+        }
+        c00.intoArray(z, z0);
+        c01.intoArray(z, z0 + L);
+        c10.intoArray(z, z1);
+        c11.intoArray(z, z1 + L);
+        c20.intoArray(z, z2);
+        c21.intoArray(z, z2 + L);
+        c30.intoArray(z, z3);
+        c31.intoArray(z, z3 + L);
+        c40.intoArray(z, z4);
+        c41.intoArray(z, z4 + L);
+        c50.intoArray(z, z5);
+        c51.intoArray(z, z5 + L);
+        c60.intoArray(z, z6);
+        c61.intoArray(z, z6 + L);
+        c70.intoArray(z, z7);
+        c71.intoArray(z, z7 + L);
     }
 
 }

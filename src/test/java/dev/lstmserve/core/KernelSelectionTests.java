@@ -31,7 +31,10 @@ class KernelSelectionTests {
         TileKernel scalar = Kernels.SCALAR;
         int width = 4 * vector.lanes;
         Random random = new Random(7);
-        for (int rows = 1; rows <= 14; rows++) {
+        // Every tile and remainder: 1-6 row whole-panel tiles, 8-row half-panel tiles up to 64 rows, 6-row above.
+        int[] rowCounts = java.util.stream.IntStream.concat(java.util.stream.IntStream.rangeClosed(1, 21),
+                java.util.stream.IntStream.of(63, 64, 65, 71)).toArray();
+        for (int rows : rowCounts) {
             for (int depth : new int[] {1, 2, 7, 64, 129}) {
                 float[][] a = RandomData.matrix(random, rows + 2, depth);
                 float[] w = new float[3 * depth * width];
