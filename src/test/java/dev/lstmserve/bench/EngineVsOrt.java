@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Issue 7's comparison: our engine against ONNX Runtime's LSTM operator (intra-op threads = available cores, the way a
@@ -18,7 +19,8 @@ import java.util.Locale;
  *
  * <p>Before anything is timed, every engine's result is compared with the float64 reference ({@link LstmReference});
  * a difference above {@link Parity#TOLERANCE} stops the run. Then, per shape: a warm-up of every engine, and rounds
- * in which ours and ORT each run once (alternating which goes first); the per-call times' medians are reported.
+ * in which ours and ORT each run once (alternating which goes first), each after a short pause (see
+ * {@link #PAUSE_NANOS}); the per-call times' medians are reported.
  * The per-step ND4J loop runs in fewer rounds (it is slow at S3 and S4; the line says how many).
  *
  * <p>Prints, at the end, one line per shape, exactly as issue 7 asks for S1 to S4:
@@ -29,6 +31,16 @@ import java.util.Locale;
 public final class EngineVsOrt {
 
     private static final double SECONDS = Double.parseDouble(System.getProperty("bench.seconds", "12"));
+    /** {@code -Dbench.naive=false} skips the per-step ND4J loop (for quick before/after runs of our engine). */
+    private static final boolean NAIVE = Boolean.parseBoolean(System.getProperty("bench.naive", "true"));
+    /** {@code -Dbench.mode=blocks}: ours, then ORT, each in one block instead of interleaved (diagnosis). */
+    private static final boolean BLOCKS = "blocks".equals(System.getProperty("bench.mode"));
+    /**
+     * {@code -Dbench.pause-micros=} (default 2000): a pause before each timed call, so that the idle threads of the
+     * engine that ran before (ORT's pool spins after a run by default, our helper for 200 µs) have gone to sleep and do
+     * not compete for the cores the next engine needs; in a service only one engine runs. 0 for none.
+     */
+    private static final long PAUSE_NANOS = Long.getLong("bench.pause-micros", 2000L) * 1000L;
     private static final int MIN_ROUNDS = 15;
     private static final int MAX_ROUNDS = 2000;
 
@@ -40,7 +52,9 @@ public final class EngineVsOrt {
         int cores = Runtime.getRuntime().availableProcessors();
         System.out.printf(Locale.ROOT, "engine vs ONNX Runtime: %d cores, %s %s, %.0f s of rounds per shape%n", cores,
                 System.getProperty("java.vm.name"), System.getProperty("java.version"), SECONDS);
-        Nd4jNatives.warmUp();
+        if (NAIVE) {
+            Nd4jNatives.warmUp();
+        }
         List<String> lines = new ArrayList<>();
         List<String> details = new ArrayList<>();
         long start = System.nanoTime();
@@ -93,14 +107,17 @@ public final class EngineVsOrt {
         // The naive loop first, before ORT's session exists: ORT's idle pool threads spin for a while after each
         // run and would slow ND4J's OpenMP threads down. As many runs as fit in a third of the measuring time, at
         // least 3, at most 200.
-        Nd4jPerStepLstm naive = new Nd4jPerStepLstm(problem);
-        double naiveDiff = check("naive per-step ND4J", naive.forward(inputs), reference, problem);
-        Engine naiveRun = () -> naive.forward(inputs);
-        long naiveOnce = time(naiveRun);
         Stats naiveStats = new Stats();
-        int naiveRuns = (int) Math.max(3, Math.min(200, SECONDS / 3 * 1e9 / Math.max(1, naiveOnce)));
-        for (int i = 0; i < naiveRuns; i++) {
-            naiveStats.add(time(naiveRun));
+        double naiveDiff = Double.NaN;
+        if (NAIVE) {
+            Nd4jPerStepLstm naive = new Nd4jPerStepLstm(problem);
+            naiveDiff = check("naive per-step ND4J", naive.forward(inputs), reference, problem);
+            Engine naiveRun = () -> naive.forward(inputs);
+            long naiveOnce = time(naiveRun);
+            int naiveRuns = (int) Math.max(3, Math.min(200, SECONDS / 3 * 1e9 / Math.max(1, naiveOnce)));
+            for (int i = 0; i < naiveRuns; i++) {
+                naiveStats.add(time(naiveRun));
+            }
         }
 
         try (OrtLstm ort = new OrtLstm(problem, cores)) {
@@ -123,6 +140,17 @@ public final class EngineVsOrt {
             Stats oursStats = new Stats();
             Stats ortStats = new Stats();
             long end = System.nanoTime() + (long) (SECONDS * 1e9);
+            if (BLOCKS) {
+                // Diagnosis only: each engine alone for half the time (no other engine's threads around).
+                long half = System.nanoTime() + (long) (SECONDS * 0.5e9);
+                for (int i = 0; i < MAX_ROUNDS && (i < MIN_ROUNDS || System.nanoTime() < half); i++) {
+                    oursStats.add(time(oursRun));
+                }
+                for (int i = 0; i < MAX_ROUNDS && (i < MIN_ROUNDS || System.nanoTime() < end); i++) {
+                    ortStats.add(time(ortRun));
+                }
+                return new Row(problem, oursStats, ortStats, naiveStats, oursDiff, ortDiff, naiveDiff);
+            }
             for (int round = 0; round < MAX_ROUNDS && (round < MIN_ROUNDS || System.nanoTime() < end); round++) {
                 if (round % 2 == 0) {
                     oursStats.add(time(oursRun));
@@ -154,6 +182,9 @@ public final class EngineVsOrt {
     private static long sink;
 
     private static long time(Engine engine) throws OrtException {
+        if (PAUSE_NANOS > 0) {
+            LockSupport.parkNanos(PAUSE_NANOS);
+        }
         long start = System.nanoTime();
         LstmResult result = engine.run();
         long elapsed = System.nanoTime() - start;
@@ -187,6 +218,9 @@ public final class EngineVsOrt {
         }
 
         double quantile(double q) {
+            if (count == 0) {
+                return Double.NaN;
+            }
             long[] sorted = Arrays.copyOf(values, count);
             Arrays.sort(sorted);
             double position = q * (count - 1);
