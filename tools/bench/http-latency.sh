@@ -13,7 +13,7 @@ JAR=target/lstm-serve.jar
 command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)" >&2; exit 1; }
 
 start=$(date +%s%N)
-java -jar "$JAR" --server.address=127.0.0.1 --server.port="$PORT" > /tmp/lstm-serve-bench.log 2>&1 &
+java --add-modules jdk.incubator.vector -jar "$JAR" --server.address=127.0.0.1 --server.port="$PORT" > /tmp/lstm-serve-bench.log 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null || true' EXIT
 until curl -fsS -o /dev/null "http://127.0.0.1:$PORT/parity" 2>/dev/null; do

@@ -14,10 +14,8 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-import dev.lstmserve.core.InputProjection;
 import dev.lstmserve.core.LstmLayer;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,13 +35,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * API.md: "Same inputs give the same bits: results do not depend on load or on which other requests a request was
- * batched with", through a real port on 127.0.0.1, for a served model wide enough that its requests cross every size
- * threshold of the engine's path choice (E = {@link InputProjection#GEMM_MIN_INPUT_SIZE}, H = 64): windows just below
- * and at {@link InputProjection#GEMM_MIN_WINDOW_WORK} (Java loops, or a per-window ND4J GEMM), and short windows in
- * batches below and above {@link LstmLayer#PARALLEL_MIN_BATCH} and {@link LstmLayer#PARALLEL_MIN_WORK}, with the
- * batch split across threads forced on whatever the machine's core count ({@link LstmLayer#CORES_PROPERTY}). The
- * shapes are computed from those constants. (seed-toy, E = H = 2, takes the same single-threaded path whatever it is
- * sent with.)
+ * batched with", through a real port on 127.0.0.1, for a served model wide enough (E = H = {@value #UNITS}) that its
+ * requests cross every size threshold of the engine's automatic path choice, the one production takes: batches of
+ * windows longer than one step at and around {@link LstmLayer#PROJECTED_MAX_BATCH} (input projection before the time
+ * loop, or inside each step), and batches on each side of {@link LstmLayer#PARALLEL_MIN_STEP_WORK} (a step on one
+ * thread, or split across the cores). The shapes are computed from those constants. (seed-toy, E = H = 2, takes the
+ * same single-threaded path whatever it is sent with.) Every forced path and kernel is compared bit for bit at the
+ * engine in {@code core.BatchInvarianceTests}, where the split is forced whatever the machine's core count.
  *
  * <p>The model is written by the test (random weights, no parity samples: served with the built-in seed example as
  * its only check), so nothing large is committed; the comparison is of the service with itself, a window alone
@@ -53,19 +51,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class BatchInvarianceThroughHttpTests {
 
-    private static final int INPUT_SIZE = InputProjection.GEMM_MIN_INPUT_SIZE;
-    /** T·H is fixed at the window-work threshold (T = work / (E·4H)); H = 64 keeps windows and time loop small. */
     private static final int UNITS = 64;
+    private static final int INPUT_SIZE = UNITS;
     private static final int VOCABULARY_SIZE = 50;
-    /** The fewest steps whose input projection, T·E·4H multiply-adds, reaches GEMM_MIN_WINDOW_WORK. */
-    private static final int STEPS_AT_WINDOW_WORK =
-            (int) ((InputProjection.GEMM_MIN_WINDOW_WORK + 4L * INPUT_SIZE * UNITS - 1) / (4L * INPUT_SIZE * UNITS));
 
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
 
     private static Path modelDir;
-    private static String savedCores;
 
     @LocalServerPort
     private int port;
@@ -78,19 +71,8 @@ class BatchInvarianceThroughHttpTests {
         registry.add("lstm.model.path", model::toString);
     }
 
-    @BeforeAll
-    static void forceTheBatchSplit() {
-        savedCores = System.getProperty(LstmLayer.CORES_PROPERTY);
-        System.setProperty(LstmLayer.CORES_PROPERTY, "4");
-    }
-
     @AfterAll
     static void cleanUp() throws IOException {
-        if (savedCores == null) {
-            System.clearProperty(LstmLayer.CORES_PROPERTY);
-        } else {
-            System.setProperty(LstmLayer.CORES_PROPERTY, savedCores);
-        }
         try (var files = Files.list(modelDir)) {
             for (Path file : files.toList()) {
                 Files.delete(file);
@@ -100,19 +82,14 @@ class BatchInvarianceThroughHttpTests {
     }
 
     static Stream<Arguments> windowsAndBatches() {
-        int minBatch = LstmLayer.PARALLEL_MIN_BATCH;
-        // Short windows: PARALLEL_MIN_BATCH rows stay below PARALLEL_MIN_WORK, one row more reaches it.
-        int shortSteps = (int) ((LstmLayer.PARALLEL_MIN_WORK + (minBatch + 1) * 4L * UNITS * UNITS - 1)
-                / ((minBatch + 1) * 4L * UNITS * UNITS));
-        // A window near GEMM_MIN_WINDOW_WORK costs that many multiply-adds in the Java loops, so few rows there:
-        // 2 already make B·T·E·4H cross the threshold.
+        int projected = LstmLayer.PROJECTED_MAX_BATCH;
+        // Rows from which a step of the projected path (h·recurrent_kernel, H·4H per row) is split across cores.
+        int splitRows = (int) ((LstmLayer.PARALLEL_MIN_STEP_WORK + 4L * UNITS * UNITS - 1) / (4L * UNITS * UNITS));
         return Stream.of(
-                Arguments.argumentSet("short windows, batches around PARALLEL_MIN_BATCH and PARALLEL_MIN_WORK",
-                        shortSteps, new int[] {2, minBatch - 1, minBatch, minBatch + 1, 2 * minBatch + 1}),
-                Arguments.argumentSet("T just below GEMM_MIN_WINDOW_WORK (Java projection)",
-                        STEPS_AT_WINDOW_WORK - 1, new int[] {2, 3}),
-                Arguments.argumentSet("T at GEMM_MIN_WINDOW_WORK (ND4J projection)",
-                        STEPS_AT_WINDOW_WORK, new int[] {2, minBatch + 1}));
+                Arguments.argumentSet("5 steps: alone on one thread; batches split, around PROJECTED_MAX_BATCH", 5,
+                        new int[] {splitRows, splitRows + 1, projected, projected + 1, projected + 2}),
+                Arguments.argumentSet("1 step (projection inside the step), small and large batches", 1,
+                        new int[] {2, 3, projected + 1}));
     }
 
     @ParameterizedTest
@@ -143,10 +120,8 @@ class BatchInvarianceThroughHttpTests {
 
             JsonNode batched = forward(tokens, h, c);
 
-            boolean split = batch >= LstmLayer.PARALLEL_MIN_BATCH
-                    && (long) batch * steps * 4 * UNITS * UNITS >= LstmLayer.PARALLEL_MIN_WORK;
             for (int at : mine) {
-                String where = "T=" + steps + ", row " + at + " of a batch of " + batch + (split ? " (split)" : "");
+                String where = "T=" + steps + ", row " + at + " of a batch of " + batch;
                 assertThat(batched.path("outputs").get(at)).as(where + ", last output")
                         .isEqualTo(alone.path("outputs").get(0));
                 assertThat(batched.path("state").path("h").get(at)).as(where + ", h")
@@ -163,8 +138,10 @@ class BatchInvarianceThroughHttpTests {
 
         assertThat(parity.statusCode()).isEqualTo(200);
         JsonNode cases = JSON.readTree(parity.body()).path("cases");
-        assertThat(cases.size()).isEqualTo(4);
-        assertThat(cases.values()).allSatisfy(c -> assertThat(c.path("model").asString()).isEqualTo("seed-toy"));
+        assertThat(cases.values()).extracting(c -> c.path("model").asString())
+                .containsExactly("seed-toy", "seed-toy", "seed-toy", "seed-toy", "wide-model");
+        assertThat(cases.get(4).path("name").asString()).startsWith("engine vs float64 equations (E=64, H=64; ");
+        assertThat(cases.get(4).path("passed").asBoolean()).isTrue();
         JsonNode model = JSON.readTree(HTTP.send(request("/lstm/model").GET().build(), BodyHandlers.ofString()).body());
         assertThat(model.path("name").asString()).isEqualTo("wide-model");
         assertThat(model.path("parity_samples").asInt()).isZero();

@@ -86,7 +86,10 @@ class KerasModelServingTests {
         assertThat(cases).contains("stacked_masked_softmax/zero_states/predict",
                 "stacked_masked_softmax/first_lstm_state/predict", "stacked_masked_softmax/first_lstm_state/forward",
                 "stacked_masked_softmax/first_lstm_state/forward_states");
-        assertThat(cases).hasSize(4 + 4); // the built-in seed example's four, and the sidecar's
+        // The built-in seed example's four, the sidecar's four, and the model's two LSTM engines against the float64
+        // equations.
+        assertThat(cases).hasSize(4 + 4 + 2);
+        assertThat(cases.subList(8, 10)).allSatisfy(name -> assertThat(name).startsWith("engine vs float64 equations"));
     }
 
     @Test

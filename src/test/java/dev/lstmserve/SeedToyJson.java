@@ -108,11 +108,16 @@ public final class SeedToyJson {
      * Asserts numpy's {@code allclose(actual, expected, rtol, atol)} and equal shapes, for nested arrays.
      */
     public static void assertAllClose(String tensor, JsonNode actual, JsonNode expected) {
+        assertAllClose(tensor, actual, expected, RTOL, ATOL);
+    }
+
+    /** {@link #assertAllClose(String, JsonNode, JsonNode)} with another tolerance, for references that need one. */
+    public static void assertAllClose(String tensor, JsonNode actual, JsonNode expected, double rtol, double atol) {
         if (expected.isArray()) {
             assertThat(actual.isArray()).as("%s is an array like Keras': %s", tensor, actual).isTrue();
             assertThat(actual.size()).as("%s length", tensor).isEqualTo(expected.size());
             for (int i = 0; i < expected.size(); i++) {
-                assertAllClose(tensor + "[" + i + "]", actual.get(i), expected.get(i));
+                assertAllClose(tensor + "[" + i + "]", actual.get(i), expected.get(i), rtol, atol);
             }
             return;
         }
@@ -120,7 +125,7 @@ public final class SeedToyJson {
         double a = actual.doubleValue();
         double e = expected.doubleValue();
         assertThat(Math.abs(a - e)).as("|%s - Keras' %s| at %s", a, e, tensor)
-                .isLessThanOrEqualTo(ATOL + RTOL * Math.abs(e));
+                .isLessThanOrEqualTo(atol + rtol * Math.abs(e));
     }
 
     /** The shape of a nested array, e.g. {@code [3, 4, 2]}. */

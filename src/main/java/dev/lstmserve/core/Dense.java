@@ -6,8 +6,9 @@ import java.util.Map;
 
 /**
  * Keras' {@code Dense} layer ({@code keras/src/layers/core/dense.py}): {@code activation(x · kernel + bias)} on the
- * last axis, so {@code [B][F] -> [B][N]} and {@code [B][T][F] -> [B][T][N]} (the mask passes on). Every output row is
- * accumulated over F in the same order whatever else is in the batch.
+ * last axis, so {@code [B][F] -> [B][N]} and {@code [B][T][F] -> [B][T][N]} (the mask passes on), on the engine's
+ * {@link Gemm} (all B·T rows of a sequence input in one product): every output row is accumulated over F in the same
+ * order whatever else is in the batch.
  */
 public final class Dense implements Layer {
 
@@ -15,6 +16,7 @@ public final class Dense implements Layer {
     private final float[][] kernel;
     private final float[] bias;
     private final Activation activation;
+    private final Gemm gemm;
 
     /**
      * @param kernel {@code [F][N]}
@@ -35,6 +37,7 @@ public final class Dense implements Layer {
         this.kernel = Shapes.copy(kernel);
         this.bias = bias == null ? null : bias.clone();
         this.activation = activation;
+        this.gemm = Gemm.of(kernel, bias);
     }
 
     public int units() {
@@ -66,27 +69,50 @@ public final class Dense implements Layer {
         }
         Tensor.Sequences sequences = Layers.sequences(this, inputs);
         float[][][] values = sequences.values();
-        float[][][] out = new float[values.length][][];
+        int rows = 0;
+        for (float[][] window : values) {
+            rows += window.length;
+        }
+        float[][] flat = new float[rows][];
+        int r = 0;
         for (int b = 0; b < values.length; b++) {
-            out[b] = apply(values[b], "inputs[" + b + "]");
+            for (int t = 0; t < values[b].length; t++) {
+                flat[r++] = check(values[b][t], "inputs[" + b + "][" + t + "]");
+            }
+        }
+        float[][] products = multiply(flat);
+        float[][][] out = new float[values.length][][];
+        r = 0;
+        for (int b = 0; b < values.length; b++) {
+            out[b] = java.util.Arrays.copyOfRange(products, r, r + values[b].length);
+            r += values[b].length;
         }
         return new Tensor.Sequences(out, sequences.mask());
     }
 
     /** {@code rows [R][F] -> [R][N]}. */
     float[][] apply(float[][] rows, String what) {
-        int units = units();
-        float[][] out = new float[rows.length][];
         for (int r = 0; r < rows.length; r++) {
-            if (rows[r].length != kernel.length) {
-                throw new IllegalArgumentException("Dense layer '" + name + "' takes " + kernel.length
-                        + " features; " + what + "[" + r + "] has " + rows[r].length);
-            }
-            out[r] = bias == null ? new float[units] : bias.clone();
+            check(rows[r], what + "[" + r + "]");
         }
-        MatMul.accumulate(rows, kernel, out);
+        return multiply(rows);
+    }
+
+    private float[] check(float[] row, String what) {
+        if (row.length != kernel.length) {
+            throw new IllegalArgumentException("Dense layer '" + name + "' takes " + kernel.length
+                    + " features; " + what + " has " + row.length);
+        }
+        return row;
+    }
+
+    private float[][] multiply(float[][] rows) {
+        if (rows.length == 0) {
+            return new float[0][];
+        }
+        float[][] out = gemm.multiply(rows);
         for (float[] row : out) {
-            activation.applyToRow(row, 0, units);
+            activation.applyToRow(row, 0, out[0].length);
         }
         return out;
     }

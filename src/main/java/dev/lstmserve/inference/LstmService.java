@@ -7,11 +7,9 @@ import java.util.Map;
 
 import dev.lstmserve.core.Activation;
 import dev.lstmserve.core.Bidirectional;
-import dev.lstmserve.core.InputProjection;
 import dev.lstmserve.core.Layer;
 import dev.lstmserve.core.Lstm;
 import dev.lstmserve.core.LstmLayer;
-import dev.lstmserve.core.Nd4jNatives;
 import dev.lstmserve.core.Sequential;
 import dev.lstmserve.core.Tensor;
 import dev.lstmserve.model.LstmModel;
@@ -24,18 +22,10 @@ import org.springframework.stereotype.Service;
 @Service
 public class LstmService {
 
-    private static final int LONG_WINDOW = 4096;
-
     private final LstmInference inference;
 
     public LstmService(LstmModel servedModel) {
         this.inference = new LstmInference(servedModel);
-        boolean nd4j = servedModel.network().layers().stream().flatMap(layer -> engines(layer).stream())
-                .anyMatch(lstm -> lstm.projectionFor(LONG_WINDOW) == InputProjection.ND4J);
-        if (nd4j) {
-            // Long windows of this model go through ND4J: load its natives now rather than in such a request.
-            Nd4jNatives.warmUp();
-        }
     }
 
     /**
@@ -108,14 +98,21 @@ public class LstmService {
         };
     }
 
-    /** The LSTM engines inside a layer: one for an LSTM, two for a Bidirectional layer. */
-    private static List<LstmLayer> engines(Layer layer) {
-        if (layer instanceof Lstm lstm) {
-            return List.of(lstm.engine());
+    /**
+     * Every LSTM engine of the served model, in layer order, by where it sits: the layer's name, and for a
+     * Bidirectional layer {@code <name> forward} and {@code <name> backward}. For the start-up and {@code /parity}
+     * check of the fast kernels against the float64 equations ({@link dev.lstmserve.core.LstmKernelCheck}).
+     */
+    public Map<String, LstmLayer> engines() {
+        Map<String, LstmLayer> engines = new LinkedHashMap<>();
+        for (Layer layer : model().network().layers()) {
+            if (layer instanceof Lstm lstm) {
+                engines.put(layer.name(), lstm.engine());
+            } else if (layer instanceof Bidirectional bidirectional) {
+                engines.put(layer.name() + " forward", bidirectional.forwardLayer().engine());
+                engines.put(layer.name() + " backward", bidirectional.backwardLayer().engine());
+            }
         }
-        if (layer instanceof Bidirectional bidirectional) {
-            return List.of(bidirectional.forwardLayer().engine(), bidirectional.backwardLayer().engine());
-        }
-        return List.of();
+        return engines;
     }
 }

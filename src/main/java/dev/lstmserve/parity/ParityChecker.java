@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import dev.lstmserve.core.LstmKernelCheck;
+import dev.lstmserve.core.LstmLayer;
 import dev.lstmserve.core.NonFiniteOutputException;
 import dev.lstmserve.core.Shapes;
 import dev.lstmserve.inference.ForwardQuery;
@@ -70,6 +72,21 @@ public final class ParityChecker {
         }
         return new CaseReport(sample.name(), parityCase.model(), checks.stream().allMatch(TensorCheck::allclose),
                 checks, null);
+    }
+
+    /**
+     * The fast kernels of one LSTM engine against the float64 equations ({@link LstmKernelCheck}), as a case of the
+     * report: named {@code engine vs float64 equations (E=.., H=..; vector kernels): <layer>}, with the largest
+     * error of outputs, h and c.
+     *
+     * @param layer where the engine sits in the model, e.g. {@code lstm} or {@code bidirectional backward}
+     */
+    public static CaseReport checkKernels(String layer, String model, LstmLayer engine, double rtol, double atol) {
+        LstmKernelCheck.Result result = LstmKernelCheck.run(engine, rtol, atol);
+        List<TensorCheck> checks = result.checks().stream()
+                .map(check -> new TensorCheck(check.tensor(), check.allclose(), check.maxAbsError(), check.detail()))
+                .toList();
+        return new CaseReport(result.name() + ": " + layer, model, result.passed(), checks, null);
     }
 
     /**

@@ -4,9 +4,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 import dev.lstmserve.config.LstmProperties;
+import dev.lstmserve.core.LstmKernelCheck;
+import dev.lstmserve.core.LstmLayer;
 import dev.lstmserve.inference.LstmInference;
 import dev.lstmserve.inference.LstmService;
 import dev.lstmserve.model.LstmModel;
@@ -21,9 +24,10 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 
 /**
- * The Keras-parity cases of this service: the served model's own samples, and the built-in seed example (run on the
+ * The Keras-parity cases of this service: the served model's own samples, the built-in seed example (run on the
  * embedded seed-toy model with the same engine, so the engine is proven even when the served model carries no
- * samples). They run once at start-up, where a failure stops the service, again on every {@link #runNow()}
+ * samples), and for every LSTM engine of the served model (both directions of a Bidirectional layer) its fast kernels
+ * against the float64 equations on inputs of its own E and H ({@link LstmKernelCheck}, issue 7). They run once at start-up, where a failure stops the service, again on every {@link #runNow()}
  * ({@code GET /parity}) and on a schedule ({@code lstm.parity.interval}, {@link ParityScheduling}). The latest run is
  * kept ({@link #lastRun()}): health, readiness and the {@code lstm_parity_*} metrics report it, so a probe never waits
  * for the check however many samples a model carries.
@@ -34,6 +38,8 @@ public class ParityService {
     private static final Logger log = LoggerFactory.getLogger(ParityService.class);
 
     private final List<ParityCase> cases;
+    private final Map<String, LstmLayer> engines;
+    private final String modelName;
     private final double rtol;
     private final double atol;
     private volatile ParityRun lastRun;
@@ -54,6 +60,8 @@ public class ParityService {
             all.add(new ParityCase(sample, service.inference()));
         }
         this.cases = List.copyOf(all);
+        this.engines = service.engines();
+        this.modelName = served.name();
 
         ParityReport report = run("start-up").report();
         if (!report.passed()) {
@@ -61,7 +69,7 @@ public class ParityService {
                     + atol + "): " + describeFailures(report));
         }
         log.info("Keras parity passed at start-up: {} case(s), rtol {}, atol {}, model '{}' from {}",
-                cases.size(), rtol, atol, served.name(), served.source());
+                caseCount(), rtol, atol, served.name(), served.source());
         if (served.parity().isEmpty()) {
             log.warn("Model '{}' carries no parity samples: only the built-in seed example checks the engine",
                     served.name());
@@ -80,7 +88,7 @@ public class ParityService {
 
     /** How many cases each run checks. */
     public int caseCount() {
-        return cases.size();
+        return cases.size() + engines.size();
     }
 
     void runScheduled() {
@@ -104,7 +112,10 @@ public class ParityService {
 
     /** One check of every case; package-private so that a test can make a run fail. */
     ParityReport check() {
-        return ParityChecker.check(cases, rtol, atol);
+        List<CaseReport> reports = new ArrayList<>(ParityChecker.check(cases, rtol, atol).cases());
+        engines.forEach((layer, engine) -> reports.add(
+                ParityChecker.checkKernels(layer, modelName, engine, rtol, atol)));
+        return new ParityReport(reports.stream().allMatch(CaseReport::passed), rtol, atol, reports);
     }
 
     static String describeFailures(ParityReport report) {

@@ -1,8 +1,8 @@
 package dev.lstmserve.bench;
 
 import ai.onnxruntime.OrtException;
-import dev.lstmserve.core.InputProjection;
 import dev.lstmserve.core.LstmLayer;
+import dev.lstmserve.core.LstmReference;
 import dev.lstmserve.core.LstmResult;
 import dev.lstmserve.core.Nd4jNatives;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -23,25 +23,25 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One forward pass of one LSTM layer, from {@code float[B][T][E]} in to {@code float[B][T][H]} (and final h, c) out,
- * on the four reference shapes, for every engine we compare:
+ * for every engine we compare, one JMH fork per engine and shape (for profiling with {@code -prof}; issue 7's
+ * interleaved comparison is {@link EngineVsOrt}):
  *
  * <ul>
- *   <li>{@code oursJava}, {@code oursNd4j}: {@link LstmLayer} with the input projection in Java loops or ND4J GEMMs;
- *       the time loop is plain Java, on one thread, or on two batch slices where the work repays it (medium,
- *       large);</li>
+ *   <li>{@code ours}: {@link LstmLayer} as the service runs it;</li>
  *   <li>{@code nd4jPerStep}: the seed's per-time-step ND4J loop ({@link Nd4jPerStepLstm});</li>
- *   <li>{@code ort1Thread}, {@code ortDefaultThreads}: ONNX Runtime's LSTM operator with intra-op threads 1 and ORT's
- *       default (one per core, 2 here) ({@link OrtLstm}).</li>
+ *   <li>{@code ortAllCores}, {@code ort1Thread}: ONNX Runtime's LSTM operator with intra-op threads = available cores
+ *       (the way a user runs it) and 1 ({@link OrtLstm}).</li>
  * </ul>
  *
- * Each engine's state checks, before it is timed, that it computes what {@code oursJava} computes within
- * {@link Parity#TOLERANCE}, and prints the difference.
+ * Each engine's state checks, before it is timed, that it computes what the float64 reference
+ * ({@link LstmReference}) computes within {@link Parity#TOLERANCE}, and prints the difference.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 // A small fixed young generation: with a large one (-Xms4g) every request's fresh output arrays stream through GBs of
-// cold memory and ORT's medium shape drifted from 2.7 to 5.8 ms within one fork; with 64 MB it holds still.
-@Fork(value = 1, jvmArgsAppend = {"-Xmx2g", "-Xmn64m"})
+// cold memory and ORT's medium shape drifted from 2.7 to 5.8 ms within one fork; with 64 MB it holds still. The
+// Vector API module for our kernels (the fork does not inherit the launching JVM's options).
+@Fork(value = 1, jvmArgsAppend = {"-Xmx2g", "-Xmn64m", "--add-modules", "jdk.incubator.vector"})
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class LstmForwardBenchmark {
@@ -49,41 +49,28 @@ public class LstmForwardBenchmark {
     @State(Scope.Benchmark)
     public static class Problem {
 
-        @Param({"seed-toy", "small", "medium", "large"})
+        @Param({"seed-toy", "S1", "S2", "S3", "S4"})
         public String shape;
 
         LstmProblem problem;
-        LstmResult reference;
+        LstmReference.Result reference;
 
         @Setup(Level.Trial)
         public void setUp() {
             problem = LstmProblem.named(shape);
-            reference = problem.layer(InputProjection.JAVA).forward(problem.inputs(), null);
+            reference = LstmReference.of(problem.layer()).forward(problem.inputs(), null, null);
         }
     }
 
     @State(Scope.Benchmark)
-    public static class OursJava {
+    public static class Ours {
 
         LstmLayer layer;
 
         @Setup(Level.Trial)
         public void setUp(Problem p) {
-            layer = p.problem.layer(InputProjection.JAVA);
-        }
-    }
-
-    @State(Scope.Benchmark)
-    public static class OursNd4j {
-
-        LstmLayer layer;
-
-        @Setup(Level.Trial)
-        public void setUp(Problem p) {
-            Nd4jNatives.warmUp();
-            layer = p.problem.layer(InputProjection.ND4J);
-            report("ours ND4J projection", Parity.check("ours ND4J projection",
-                    layer.forward(p.problem.inputs(), null), "ours JAVA", p.reference, p.problem), p);
+            layer = p.problem.layer();
+            report("ours", Parity.check("ours", layer.forward(p.problem.inputs(), null), p.reference, p.problem), p);
         }
     }
 
@@ -97,7 +84,7 @@ public class LstmForwardBenchmark {
             Nd4jNatives.warmUp();
             lstm = new Nd4jPerStepLstm(p.problem);
             report("ND4J per-step loop", Parity.check("ND4J per-step loop",
-                    lstm.forward(p.problem.inputs()), "ours JAVA", p.reference, p.problem), p);
+                    lstm.forward(p.problem.inputs()), p.reference, p.problem), p);
         }
     }
 
@@ -110,7 +97,7 @@ public class LstmForwardBenchmark {
         public void setUp(Problem p) throws OrtException {
             ort = new OrtLstm(p.problem, 1);
             report("ORT 1 thread", Parity.check("ORT 1 thread", ort.forward(p.problem.inputs()),
-                    "ours JAVA", p.reference, p.problem), p);
+                    p.reference, p.problem), p);
         }
 
         @TearDown(Level.Trial)
@@ -120,15 +107,15 @@ public class LstmForwardBenchmark {
     }
 
     @State(Scope.Thread)
-    public static class OrtDefaultThreads {
+    public static class OrtAllCores {
 
         OrtLstm ort;
 
         @Setup(Level.Trial)
         public void setUp(Problem p) throws OrtException {
-            ort = new OrtLstm(p.problem, 0);
-            report("ORT default threads", Parity.check("ORT default threads", ort.forward(p.problem.inputs()),
-                    "ours JAVA", p.reference, p.problem), p);
+            ort = new OrtLstm(p.problem, Runtime.getRuntime().availableProcessors());
+            report("ORT all cores", Parity.check("ORT all cores", ort.forward(p.problem.inputs()),
+                    p.reference, p.problem), p);
         }
 
         @TearDown(Level.Trial)
@@ -138,12 +125,7 @@ public class LstmForwardBenchmark {
     }
 
     @Benchmark
-    public LstmResult oursJava(Problem p, OursJava ours) {
-        return ours.layer.forward(p.problem.inputs(), null);
-    }
-
-    @Benchmark
-    public LstmResult oursNd4j(Problem p, OursNd4j ours) {
+    public LstmResult ours(Problem p, Ours ours) {
         return ours.layer.forward(p.problem.inputs(), null);
     }
 
@@ -158,12 +140,12 @@ public class LstmForwardBenchmark {
     }
 
     @Benchmark
-    public LstmResult ortDefaultThreads(Problem p, OrtDefaultThreads ort) throws OrtException {
+    public LstmResult ortAllCores(Problem p, OrtAllCores ort) throws OrtException {
         return ort.ort.forward(p.problem.inputs());
     }
 
     private static void report(String engine, double diff, Problem p) {
-        System.out.printf("%nparity: %s vs ours JAVA on %s: max |diff| = %.3g (tolerance %.0e)%n",
+        System.out.printf("%nparity: %s vs float64 on %s: max |diff| = %.3g (tolerance %.0e)%n",
                 engine, p.problem, diff, Parity.TOLERANCE);
     }
 }

@@ -1,7 +1,6 @@
 package dev.lstmserve.bench;
 
 import dev.lstmserve.core.Activation;
-import dev.lstmserve.core.InputProjection;
 import dev.lstmserve.core.LstmLayer;
 import dev.lstmserve.core.LstmWeights;
 
@@ -25,15 +24,20 @@ record LstmProblem(String name, int batch, int steps, int inputSize, int units,
 
     static final long SEED = 20240611L;
 
-    /** The four shapes the brief names, B×T×E×H. */
+    /** The shapes the benchmarks name, B×T×E×H. */
     static LstmProblem named(String name) {
         return switch (name) {
             case "seed-toy" -> random(name, 3, 4, 2, 2);
             case "small" -> random(name, 1, 50, 32, 64);
             case "medium" -> random(name, 32, 50, 128, 128);
             case "large" -> random(name, 64, 100, 256, 256);
+            // Issue 7's target shapes.
+            case "S1" -> random(name, 1, 16, 64, 128);
+            case "S2" -> random(name, 8, 32, 128, 256);
+            case "S3" -> random(name, 32, 64, 256, 512);
+            case "S4" -> random(name, 64, 100, 512, 1024);
             default -> throw new IllegalArgumentException("shape '" + name
-                    + "' is unknown; expected seed-toy, small, medium or large");
+                    + "' is unknown; expected seed-toy, small, medium, large or S1 to S4");
         };
     }
 
@@ -67,9 +71,9 @@ record LstmProblem(String name, int batch, int steps, int inputSize, int units,
         return LstmWeights.of(kernel, recurrentKernel, bias);
     }
 
-    /** Our engine as the service builds it for a tanh/sigmoid Keras LSTM, with the given input projection. */
-    LstmLayer layer(InputProjection projection) {
-        return new LstmLayer(weights(), Activation.TANH, Activation.SIGMOID, false, projection);
+    /** Our engine as the service builds it for a tanh/sigmoid Keras LSTM. */
+    LstmLayer layer() {
+        return new LstmLayer(weights(), Activation.TANH, Activation.SIGMOID, false);
     }
 
     long kernelSize() {

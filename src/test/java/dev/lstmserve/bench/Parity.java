@@ -1,5 +1,6 @@
 package dev.lstmserve.bench;
 
+import dev.lstmserve.core.LstmReference;
 import dev.lstmserve.core.LstmResult;
 
 /** Compares two engines' results, so no benchmark times an engine that computes something else. */
@@ -19,6 +20,19 @@ final class Parity {
         }
         max = Math.max(max, maxAbsDiff(a.state().h(), b.state().h()));
         return Math.max(max, maxAbsDiff(a.state().c(), b.state().c()));
+    }
+
+    /**
+     * @return the largest |actual − float64 reference|, for the log
+     * @throws IllegalStateException naming the engine and the problem above {@link #TOLERANCE}
+     */
+    static double check(String engine, LstmResult actual, LstmReference.Result reference, LstmProblem problem) {
+        double diff = LstmReference.maxAbsDifference(actual, reference);
+        if (!(diff <= TOLERANCE)) {
+            throw new IllegalStateException(engine + " differs from the float64 reference by " + diff + " (> "
+                    + TOLERANCE + ") on " + problem + "; a benchmark of it would mean nothing");
+        }
+        return diff;
     }
 
     /**

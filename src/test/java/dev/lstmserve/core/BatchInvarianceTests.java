@@ -1,124 +1,81 @@
 package dev.lstmserve.core;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
-import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * API.md: "results do not depend on [...] which other requests a request was batched with". A window gets the same
- * bits alone as inside batches of several sizes, through the path production takes: a layer built as the model
- * loader builds it (default, automatic projection), with the batch split across threads forced on whatever the
- * machine's core count ({@link LstmLayer#CORES_PROPERTY}).
- *
- * <p>Models and windows sit on each side of every size threshold of the engine's path choice, computed from the
- * constants so the test follows them when they move: {@link InputProjection#GEMM_MIN_INPUT_SIZE} and
- * {@link InputProjection#GEMM_MIN_WINDOW_WORK} (Java loops or a per-window ND4J GEMM), and
- * {@link LstmLayer#PARALLEL_MIN_BATCH} and {@link LstmLayer#PARALLEL_MIN_WORK} (one thread or batch slices in
- * parallel). A choice that looked at the batch (say B·T instead of T) would give a window alone one path and the same
- * window in a batch the other, and so other bits.
+ * API.md: "Same inputs give the same bits: results do not depend on ... which other requests a request was batched
+ * with." A window run alone and the same window at every position of every batch from 1 to 17 rows (every edge-row
+ * tile: 17 = 6 + 6 + 4 + 1) get the same bits, on every kernel this JVM has, every engine path, and both directions;
+ * and every kernel and path gives the bits of the automatic one.
  */
 class BatchInvarianceTests {
 
-    /** More than one core whatever the machine has, so batches above the split thresholds are split. */
-    private static final int FORCED_CORES = 4;
+    private static final int STEPS = 6;
 
-    /**
-     * H of the wide models. The window-work threshold falls at T = GEMM_MIN_WINDOW_WORK / (E·4H) steps, so T·H is
-     * fixed; H = 64 keeps both the window (T·E floats) and the time loop (T·4H² multiply-adds) small.
-     */
-    private static final int WIDE_UNITS = 64;
-
-    /** H of the small model whose batches cross the split thresholds. */
-    private static final int SMALL_UNITS = 32;
-
-    private static String savedCores;
-
-    @BeforeAll
-    static void forceTheBatchSplit() {
-        savedCores = System.getProperty(LstmLayer.CORES_PROPERTY);
-        System.setProperty(LstmLayer.CORES_PROPERTY, Integer.toString(FORCED_CORES));
-    }
-
-    @AfterAll
-    static void restoreTheCoreCount() {
-        if (savedCores == null) {
-            System.clearProperty(LstmLayer.CORES_PROPERTY);
-        } else {
-            System.setProperty(LstmLayer.CORES_PROPERTY, savedCores);
+    static Stream<Arguments> kernelsAndPaths() {
+        List<Arguments> out = new ArrayList<>();
+        for (TileKernel kernel : Kernels.available()) {
+            for (EnginePath path : EnginePath.values()) {
+                for (boolean goBackwards : new boolean[] {false, true}) {
+                    out.add(Arguments.of(kernel.name(), path, goBackwards));
+                }
+            }
         }
+        return out.stream();
     }
 
-    static Stream<Arguments> sidesOfEveryThreshold() {
-        int e = InputProjection.GEMM_MIN_INPUT_SIZE;
-        int minBatch = LstmLayer.PARALLEL_MIN_BATCH;
-        // The small model's window: PARALLEL_MIN_BATCH rows stay below PARALLEL_MIN_WORK, one row more reaches it.
-        long stepWork = 4L * SMALL_UNITS * SMALL_UNITS;
-        int smallSteps = (int) ceilDiv(LstmLayer.PARALLEL_MIN_WORK, (minBatch + 1) * stepWork);
-        // A window near GEMM_MIN_WINDOW_WORK costs that many multiply-adds in the Java loops (~0.1 s here), so the
-        // wide models' batches are few: 2 rows already make B·T·E·4H cross the threshold; the ND4J one (cheap)
-        // also gets PARALLEL_MIN_BATCH + 1 rows, where BLAS would round a row differently in one GEMM for the batch.
-        return Stream.of(
-                Arguments.argumentSet("E = GEMM_MIN_INPUT_SIZE - 1, window work at GEMM_MIN_WINDOW_WORK",
-                        e - 1, WIDE_UNITS, stepsForWindowWork(e - 1, WIDE_UNITS), InputProjection.JAVA, new int[] {2}),
-                Arguments.argumentSet("E = GEMM_MIN_INPUT_SIZE, window work just below GEMM_MIN_WINDOW_WORK",
-                        e, WIDE_UNITS, stepsForWindowWork(e, WIDE_UNITS) - 1, InputProjection.JAVA, new int[] {2, 3}),
-                Arguments.argumentSet("E = GEMM_MIN_INPUT_SIZE, window work at GEMM_MIN_WINDOW_WORK",
-                        e, WIDE_UNITS, stepsForWindowWork(e, WIDE_UNITS), InputProjection.ND4J,
-                        new int[] {2, minBatch + 1}),
-                Arguments.argumentSet("small model, batches around PARALLEL_MIN_BATCH and PARALLEL_MIN_WORK",
-                        16, SMALL_UNITS, smallSteps, InputProjection.JAVA,
-                        new int[] {2, minBatch - 1, minBatch, minBatch + 1, 2 * minBatch, 2 * minBatch + 1}));
-    }
+    @ParameterizedTest(name = "{0} kernels, {1}, go_backwards={2}")
+    @MethodSource("kernelsAndPaths")
+    void aWindowGetsTheSameBitsAtEveryPositionOfEveryBatch(String kernelName, EnginePath path, boolean goBackwards) {
+        TileKernel kernel = Kernels.available().stream().filter(k -> k.name().equals(kernelName)).findFirst()
+                .orElseThrow();
+        // H = 40: three panels of 16 units, the last one partly filled; E = 12.
+        LstmWeights weights = RandomData.weights(new Random(21), 12, 40);
+        LstmLayer automatic = new LstmLayer(weights, Activation.TANH, Activation.SIGMOID, goBackwards);
+        EngineOptions options = new EngineOptions(kernel, path.options.projected(), path.options.chunks());
+        LstmLayer layer = new LstmLayer(weights, Activation.TANH, Activation.SIGMOID, goBackwards, options);
 
-    @ParameterizedTest
-    @MethodSource("sidesOfEveryThreshold")
-    void aWindowGetsTheSameBitsAloneAsInsideBatchesOfSeveralSizes(int inputSize, int units, int steps,
-                                                                   InputProjection path, int[] batches) {
-        Random random = new Random(inputSize * 31L + steps);
-        LstmLayer lstm = new LstmLayer(randomWeights(random, inputSize, units), Activation.TANH, Activation.SIGMOID,
-                false);
-        // The shapes are on the side of each threshold this case claims.
-        assertThat(lstm.projectionFor(steps)).as("the automatic projection for T = %d", steps).isEqualTo(path);
-        float[][] window = random(random, steps, inputSize);
-        float[] h0 = random(random, 1, units)[0];
-        float[] c0 = random(random, 1, units)[0];
-        LstmResult alone = lstm.forward(new float[][][] {window},
+        Random random = new Random(22);
+        float[][] window = RandomData.matrix(random, STEPS, 12);
+        boolean[] windowMask = {true, true, false, true, true, false};
+        float[] h0 = RandomData.matrix(random, 1, 40)[0];
+        float[] c0 = RandomData.matrix(random, 1, 40)[0];
+        LstmResult alone = automatic.forward(new float[][][] {window}, new boolean[][] {windowMask},
                 new LstmState(new float[][] {h0}, new float[][] {c0}));
 
-        for (int batch : batches) {
-            long work = (long) batch * steps * 4L * units * units;
-            boolean split = batch >= LstmLayer.PARALLEL_MIN_BATCH && work >= LstmLayer.PARALLEL_MIN_WORK;
-            assertThat(lstm.chunks(batch, steps)).as("slices of a batch of %d", batch).isEqualTo(
-                    split ? Math.min(FORCED_CORES, batch / 4) : 1);
-            // The window at the first row, in the middle and at the last row (the last slice may be partial); every
-            // other row its own random window and state.
-            int[] mine = IntStream.of(0, batch / 2, batch - 1).distinct().toArray();
-            float[][][] inputs = new float[batch][][];
-            float[][] h = new float[batch][];
-            float[][] c = new float[batch][];
+        for (int batch = 1; batch <= 17; batch++) {
+            float[][][] others = RandomData.inputs(random, batch, STEPS, 12);
+            float[][] h = RandomData.matrix(random, batch, 40);
+            float[][] c = RandomData.matrix(random, batch, 40);
+            boolean[][] mask = new boolean[batch][STEPS];
             for (int b = 0; b < batch; b++) {
-                int row = b;
-                boolean isMine = IntStream.of(mine).anyMatch(m -> m == row);
-                inputs[b] = isMine ? window : random(random, steps, inputSize);
-                h[b] = isMine ? h0 : random(random, 1, units)[0];
-                c[b] = isMine ? c0 : random(random, 1, units)[0];
+                for (int t = 0; t < STEPS; t++) {
+                    mask[b][t] = random.nextInt(5) != 0;
+                }
             }
+            for (int at = 0; at < batch; at++) {
+                float[][][] inputs = others.clone();
+                inputs[at] = window;
+                float[][] hs = h.clone();
+                float[][] cs = c.clone();
+                hs[at] = h0;
+                cs[at] = c0;
+                boolean[][] masks = mask.clone();
+                masks[at] = windowMask;
 
-            LstmResult batched = lstm.forward(inputs, new LstmState(h, c));
+                LstmResult batched = layer.forward(inputs, masks, new LstmState(hs, cs));
 
-            for (int at : mine) {
-                String where = "E=" + inputSize + " H=" + units + " T=" + steps + ", row " + at + " of a batch of "
-                        + batch + (split ? " (split)" : "");
-                for (int s = 0; s < steps; s++) {
+                String where = "row " + at + " of " + batch;
+                for (int s = 0; s < STEPS; s++) {
                     assertArrayEquals(alone.outputs()[0][s], batched.outputs()[at][s], where + ", outputs step " + s);
                 }
                 assertArrayEquals(alone.state().h()[0], batched.state().h()[at], where + ", h");
@@ -127,35 +84,42 @@ class BatchInvarianceTests {
         }
     }
 
-    /** The fewest steps whose input projection, T·E·4H multiply-adds, reaches GEMM_MIN_WINDOW_WORK. */
-    private static int stepsForWindowWork(int inputSize, int units) {
-        return (int) ceilDiv(InputProjection.GEMM_MIN_WINDOW_WORK, (long) inputSize * 4 * units);
-    }
+    /**
+     * The automatic path choice, the one production takes, across {@link LstmLayer#PROJECTED_MAX_BATCH}: a batch just
+     * below, at and above it projects its inputs before the time loop or inside each step, and the window keeps its
+     * bits either way (a choice that changed what a row computes with B would fail here).
+     */
+    @ParameterizedTest(name = "go_backwards={0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void aWindowGetsTheSameBitsOnEachSideOfTheProjectionThreshold(boolean goBackwards) {
+        LstmWeights weights = RandomData.weights(new Random(31), 12, 40);
+        LstmLayer automatic = new LstmLayer(weights, Activation.TANH, Activation.SIGMOID, goBackwards);
+        Random random = new Random(32);
+        float[][] window = RandomData.matrix(random, STEPS, 12);
+        float[] h0 = RandomData.matrix(random, 1, 40)[0];
+        float[] c0 = RandomData.matrix(random, 1, 40)[0];
+        LstmResult alone = automatic.forward(new float[][][] {window}, null,
+                new LstmState(new float[][] {h0}, new float[][] {c0}));
 
-    private static long ceilDiv(long a, long b) {
-        return (a + b - 1) / b;
-    }
-
-    /** Keras-like scales: kernel ±sqrt(1/E), recurrent kernel and bias ±0.5. */
-    private static LstmWeights randomWeights(Random random, int inputSize, int units) {
-        float[][] kernel = random(random, inputSize, 4 * units);
-        float scale = (float) Math.sqrt(1.0 / inputSize);
-        for (float[] row : kernel) {
-            for (int j = 0; j < row.length; j++) {
-                row[j] *= 2 * scale;
+        int threshold = LstmLayer.PROJECTED_MAX_BATCH;
+        for (int batch : new int[] {threshold - 1, threshold, threshold + 1, threshold + 2}) {
+            float[][][] inputs = RandomData.inputs(random, batch, STEPS, 12);
+            float[][] h = RandomData.matrix(random, batch, 40);
+            float[][] c = RandomData.matrix(random, batch, 40);
+            for (int at : new int[] {0, batch / 2, batch - 1}) {
+                inputs[at] = window;
+                h[at] = h0;
+                c[at] = c0;
+            }
+            LstmResult batched = automatic.forward(inputs, null, new LstmState(h, c));
+            for (int at : new int[] {0, batch / 2, batch - 1}) {
+                String where = "row " + at + " of " + batch;
+                for (int s = 0; s < STEPS; s++) {
+                    assertArrayEquals(alone.outputs()[0][s], batched.outputs()[at][s], where + ", outputs step " + s);
+                }
+                assertArrayEquals(alone.state().h()[0], batched.state().h()[at], where + ", h");
+                assertArrayEquals(alone.state().c()[0], batched.state().c()[at], where + ", c");
             }
         }
-        return LstmWeights.of(kernel, random(random, units, 4 * units), random(random, 1, 4 * units)[0]);
-    }
-
-    /** Uniform in [-0.5, 0.5). */
-    private static float[][] random(Random random, int rows, int columns) {
-        float[][] out = new float[rows][columns];
-        for (float[] row : out) {
-            for (int j = 0; j < columns; j++) {
-                row[j] = random.nextFloat() - 0.5f;
-            }
-        }
-        return out;
     }
 }

@@ -78,16 +78,16 @@ class KerasReferenceTests {
     static Stream<Arguments> kerasJsCases() {
         if (!Files.isDirectory(referenceDir())) {
             // One invocation that skips with the reason, so the report says why rather than showing nothing.
-            return Stream.of(Arguments.of(Named.of("../shared absent", referenceDir()), InputProjection.JAVA));
+            return Stream.of(Arguments.of(Named.of("../shared absent", referenceDir()), EnginePath.AUTO));
         }
         return Fixtures.jsonFiles(referenceDir().resolve("parity-cases")).stream()
-                .flatMap(file -> Stream.of(InputProjection.JAVA, InputProjection.ND4J)
-                        .map(projection -> Arguments.of(Named.of(file.getFileName().toString(), file), projection)));
+                .flatMap(file -> Stream.of(EnginePath.values())
+                        .map(path -> Arguments.of(Named.of(file.getFileName().toString(), file), path)));
     }
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("kerasJsCases")
-    void matchesKerasJsCase(Path file, InputProjection projection) {
+    void matchesKerasJsCase(Path file, EnginePath path) {
         assumeSharedReferences();
         JsonNode c = Fixtures.read(file);
         LstmWeights weights = LstmWeights.of(matrix(c.get("kernel")), matrix(c.get("recurrent_kernel")),
@@ -95,7 +95,7 @@ class KerasReferenceTests {
         // Written by Keras 2.0/2.1: hard_sigmoid is the Keras 2 form.
         LstmLayer lstm = new LstmLayer(weights, Activation.byKerasName(c.get("activation").asString(), 2),
                 Activation.byKerasName(c.get("recurrent_activation").asString(), 2),
-                c.get("go_backwards").booleanValue(), projection);
+                c.get("go_backwards").booleanValue(), path.options);
         float[][][] inputs = tensor3(c.get("inputs"));
 
         // stateful_calls: 2 means Keras' model.predict ran twice on the same input with a stateful layer; the
@@ -121,7 +121,7 @@ class KerasReferenceTests {
             keras = flat(matrix(expected.get("last_h")));
         }
         double error = Fixtures.assertAllclose(file.getFileName().toString(), actual, keras, 0, KERAS_JS_ATOL);
-        record("keras-js parity-cases, " + projection, error);
+        record("keras-js parity-cases, " + path, error);
     }
 
     @Test

@@ -71,30 +71,30 @@ class LstmLayerTests {
 
     private static Stream<Arguments> withProjections(JsonNode cases) {
         return StreamSupport.stream(cases.spliterator(), false)
-                .flatMap(c -> Stream.of(InputProjection.JAVA, InputProjection.ND4J)
+                .flatMap(c -> Stream.of(EnginePath.values())
                         .map(p -> Arguments.of(c.get("name").asString(), p)));
     }
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("lstmCases")
-    void matchesOracleCase(String name, InputProjection projection) {
+    void matchesOracleCase(String name, EnginePath path) {
         JsonNode c = find(LSTM_CASES, name);
-        LstmResult result = layer(c, projection).forward(tensor3(c.get("inputs")), initialState(c));
-        checkExpected("oracle lstm-cases, " + projection, c, result);
+        LstmResult result = layer(c, path).forward(tensor3(c.get("inputs")), initialState(c));
+        checkExpected("oracle lstm-cases, " + path, c, result);
     }
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("maskingCases")
-    void matchesOracleMaskingCaseThroughEmbedding(String name, InputProjection projection) {
+    void matchesOracleMaskingCaseThroughEmbedding(String name, EnginePath path) {
         JsonNode c = find(MASKING_CASES, name);
         assertThat(c.get("mask_zero").booleanValue()).isTrue();
         Embedding embedding = new Embedding(matrix(c.get("embedding")), true);
         int[][] tokens = Fixtures.intMatrix(c.get("tokens"));
 
-        LstmResult result = layer(c, projection)
+        LstmResult result = layer(c, path)
                 .forward(embedding.lookup(tokens), embedding.mask(tokens), initialState(c));
 
-        checkExpected("oracle masking-cases, " + projection, c, result);
+        checkExpected("oracle masking-cases, " + path, c, result);
     }
 
     @Test
@@ -103,33 +103,30 @@ class LstmLayerTests {
         // or a missing mask must each be caught at the fixtures' tolerance.
         JsonNode keras3 = find(LSTM_CASES, "hard_sigmoid_keras3");
         assertThat(keras3.get("hard_sigmoid_form").asString()).isEqualTo("keras3");
-        LstmLayer asKeras2 = new LstmLayer(layer(keras3, InputProjection.JAVA).weights(), Activation.TANH,
+        LstmLayer asKeras2 = new LstmLayer(layer(keras3, EnginePath.AUTO).weights(), Activation.TANH,
                 Activation.HARD_SIGMOID_KERAS2, false);
         assertNotAllclose(asKeras2.forward(tensor3(keras3.get("inputs")), initialState(keras3)), keras3);
 
         JsonNode backwards = find(LSTM_CASES, "go_backwards");
-        LstmLayer forwards = new LstmLayer(layer(backwards, InputProjection.JAVA).weights(), Activation.TANH,
+        LstmLayer forwards = new LstmLayer(layer(backwards, EnginePath.AUTO).weights(), Activation.TANH,
                 Activation.SIGMOID, false);
         assertNotAllclose(forwards.forward(tensor3(backwards.get("inputs")), null), backwards);
 
         JsonNode masked = find(MASKING_CASES, "mask_forward");
         Embedding embedding = new Embedding(matrix(masked.get("embedding")), true);
         int[][] tokens = Fixtures.intMatrix(masked.get("tokens"));
-        assertNotAllclose(layer(masked, InputProjection.JAVA).forward(embedding.lookup(tokens), null, null), masked);
+        assertNotAllclose(layer(masked, EnginePath.AUTO).forward(embedding.lookup(tokens), null, null), masked);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("caseNames")
-    void javaAndNd4jProjectionsAgreeWithinOneMillionth(String name) {
+    void everyEnginePathGivesTheSameBits(String name) {
         JsonNode c = find(LSTM_CASES, name);
         float[][][] inputs = tensor3(c.get("inputs"));
-        LstmResult java = layer(c, InputProjection.JAVA).forward(inputs, initialState(c));
-        LstmResult nd4j = layer(c, InputProjection.ND4J).forward(inputs, initialState(c));
-
-        double difference = Math.max(Fixtures.maxAbsError(flat(nd4j.outputs()), flat(java.outputs())),
-                Fixtures.maxAbsError(flat(nd4j.state().c()), flat(java.state().c())));
-        record("JAVA vs ND4J projection (max |difference|)", difference);
-        assertThat(difference).as(name).isLessThanOrEqualTo(1e-6);
+        LstmResult auto = layer(c, EnginePath.AUTO).forward(inputs, initialState(c));
+        for (EnginePath path : EnginePath.values()) {
+            assertSameBits(name + " " + path, auto, layer(c, path).forward(inputs, initialState(c)));
+        }
     }
 
     static Stream<String> caseNames() {
@@ -139,15 +136,15 @@ class LstmLayerTests {
     // ---------------------------------------------------------------- Keras semantics as properties
 
     @ParameterizedTest
-    @EnumSource(value = InputProjection.class, names = {"JAVA", "ND4J"})
-    void goBackwardsReversesTimeLikeKeras(InputProjection projection) {
+    @EnumSource(EnginePath.class)
+    void goBackwardsReversesTimeLikeKeras(EnginePath path) {
         // Keras' go_backwards processes x[T-1] … x[0] and returns the outputs in that (processing) order, so it
         // is a forward layer run on the time-reversed window.
         JsonNode c = find(LSTM_CASES, "go_backwards_initial_state");
-        LstmLayer backwards = layer(c, projection);
+        LstmLayer backwards = layer(c, path);
         assertThat(backwards.goBackwards()).isTrue();
         LstmLayer forwards = new LstmLayer(backwards.weights(), backwards.activation(),
-                backwards.recurrentActivation(), false, projection);
+                backwards.recurrentActivation(), false, path.options);
         float[][][] inputs = tensor3(c.get("inputs"));
 
         LstmResult back = backwards.forward(inputs, initialState(c));
@@ -161,9 +158,9 @@ class LstmLayerTests {
 
     @ParameterizedTest(name = "{0} split at {1}, {2}")
     @MethodSource("carryOverShapes")
-    void carryingTheStateOverEqualsOneCall(String name, int k, InputProjection projection) {
+    void carryingTheStateOverEqualsOneCall(String name, int k, EnginePath path) {
         JsonNode c = find(LSTM_CASES, name);
-        LstmLayer lstm = layer(c, projection);
+        LstmLayer lstm = layer(c, path);
         float[][][] inputs = tensor3(c.get("inputs"));
         int steps = inputs[0].length;
 
@@ -171,7 +168,7 @@ class LstmLayerTests {
         LstmResult first = lstm.forward(slice(inputs, 0, k), initialState(c));
         LstmResult second = lstm.forward(slice(inputs, k, steps), first.state());
 
-        assertCarriedOver(projection, whole, concat(first.outputs(), second.outputs()), second.state());
+        assertCarriedOver(whole, concat(first.outputs(), second.outputs()), second.state());
     }
 
     static Stream<Arguments> carryOverShapes() {
@@ -180,18 +177,18 @@ class LstmLayerTests {
         return Stream.of("batch4_initial_state", "no_bias", "larger_H32", "long_sequence_T200").flatMap(name -> {
             int steps = find(LSTM_CASES, name).get("inputs").get(0).size();
             return IntStream.of(1, steps / 2, steps - 1).boxed()
-                    .flatMap(k -> Stream.of(InputProjection.JAVA, InputProjection.ND4J)
+                    .flatMap(k -> Stream.of(EnginePath.values())
                             .map(p -> Arguments.of(name, k, p)));
         });
     }
 
     @ParameterizedTest(name = "{0} split at {1}, {2}")
     @MethodSource("goBackwardsCarryOverShapes")
-    void goBackwardsCarryOverProcessesTheLaterPartFirst(String name, int k, InputProjection projection) {
+    void goBackwardsCarryOverProcessesTheLaterPartFirst(String name, int k, EnginePath path) {
         // go_backwards walks x[T-1] … x[0]: split at k, that is x[:, k:] first (outputs x[T-1] … x[k]) and then
         // x[:, :k] with the carried state (outputs x[k-1] … x[0]); the outputs concatenate in processing order.
         JsonNode c = find(LSTM_CASES, name);
-        LstmLayer lstm = layer(c, projection);
+        LstmLayer lstm = layer(c, path);
         float[][][] inputs = tensor3(c.get("inputs"));
         int steps = inputs[0].length;
 
@@ -199,7 +196,7 @@ class LstmLayerTests {
         LstmResult later = lstm.forward(slice(inputs, k, steps), initialState(c));
         LstmResult earlier = lstm.forward(slice(inputs, 0, k), later.state());
 
-        assertCarriedOver(projection, whole, concat(later.outputs(), earlier.outputs()), earlier.state());
+        assertCarriedOver(whole, concat(later.outputs(), earlier.outputs()), earlier.state());
 
         // The forward-direction order is not the same computation.
         LstmResult wrongFirst = lstm.forward(slice(inputs, 0, k), initialState(c));
@@ -210,7 +207,7 @@ class LstmLayerTests {
     static Stream<Arguments> goBackwardsCarryOverShapes() {
         return Stream.of("go_backwards", "go_backwards_initial_state").flatMap(name -> {
             int steps = find(LSTM_CASES, name).get("inputs").get(0).size();
-            return IntStream.range(1, steps).boxed().flatMap(k -> Stream.of(InputProjection.JAVA, InputProjection.ND4J)
+            return IntStream.range(1, steps).boxed().flatMap(k -> Stream.of(EnginePath.values())
                     .map(p -> Arguments.of(name, k, p)));
         });
     }
@@ -222,7 +219,7 @@ class LstmLayerTests {
         // masking-cases.json "mask_initial_state": zeros before the first unmasked step even with a state). So a
         // carried-over state is exact, and the outputs are too from the second call's first unmasked step on.
         JsonNode c = find(MASKING_CASES, name);
-        LstmLayer lstm = layer(c, InputProjection.JAVA);
+        LstmLayer lstm = layer(c, EnginePath.AUTO);
         Embedding embedding = new Embedding(matrix(c.get("embedding")), true);
         int[][] tokens = Fixtures.intMatrix(c.get("tokens"));
         int steps = tokens[0].length;
@@ -256,7 +253,7 @@ class LstmLayerTests {
     @Test
     void aMaskWithoutMaskedStepsChangesNothing() {
         JsonNode c = find(LSTM_CASES, "batch4_initial_state");
-        LstmLayer lstm = layer(c, InputProjection.JAVA);
+        LstmLayer lstm = layer(c, EnginePath.AUTO);
         float[][][] inputs = tensor3(c.get("inputs"));
         boolean[][] allTrue = new boolean[inputs.length][inputs[0].length];
         for (boolean[] row : allTrue) {
@@ -268,7 +265,7 @@ class LstmLayerTests {
     @Test
     void noInitialStateIsTheZeroStateAndOneRowIsBroadcast() {
         JsonNode c = find(LSTM_CASES, "broadcast_initial_state");
-        LstmLayer lstm = layer(c, InputProjection.JAVA);
+        LstmLayer lstm = layer(c, EnginePath.AUTO);
         float[][][] inputs = tensor3(c.get("inputs"));
         int batch = inputs.length;
         int units = lstm.weights().units();
@@ -288,12 +285,11 @@ class LstmLayerTests {
     // ---------------------------------------------------------------- batch independence, to the bit
 
     @ParameterizedTest
-    @EnumSource(value = InputProjection.class, names = {"JAVA", "ND4J"})
-    void aWindowGetsTheSameBitsAloneOrInAnyBatch(InputProjection projection) {
-        // Two models: the oracle's H=32 case, and one at the size from which AUTO picks the ND4J GEMM
-        // (E·4H = 64·512 = 32768), where BLAS blocking could differ with the number of rows.
+    @EnumSource(EnginePath.class)
+    void aWindowGetsTheSameBitsAloneOrInAnyBatch(EnginePath path) {
+        // Two models: the oracle's H=32 case, and one whose steps are split across cores (B·4H·H ≥ 2^15 from B = 1).
         JsonNode c = find(LSTM_CASES, "larger_H32");
-        List<LstmLayer> layers = List.of(layer(c, projection), randomLayer(64, 128, projection, 7));
+        List<LstmLayer> layers = List.of(layer(c, path), randomLayer(64, 128, path, 7));
         for (LstmLayer lstm : layers) {
             int e = lstm.weights().inputSize();
             int units = lstm.weights().units();
@@ -327,23 +323,10 @@ class LstmLayerTests {
         }
     }
 
-    @Test
-    void autoProjectionDependsOnTheModelAndTheWindowLengthOnly() {
-        // E·4H = 512·512 = 2^18, so windows of 2^10 steps reach GEMM_MIN_WINDOW_WORK = 2^28.
-        LstmLayer large = randomLayer(512, 128, InputProjection.AUTO, 1);
-        assertThat(large.projectionFor(1024)).isEqualTo(InputProjection.ND4J);
-        assertThat(large.projectionFor(1023)).isEqualTo(InputProjection.JAVA);
-        // Below GEMM_MIN_INPUT_SIZE features ND4J is never chosen, however long the window.
-        assertThat(randomLayer(256, 256, InputProjection.AUTO, 1).projectionFor(1 << 20)).isEqualTo(InputProjection.JAVA);
-        assertThat(layer(find(LSTM_CASES, "larger_H32"), InputProjection.AUTO).projectionFor(12))
-                .isEqualTo(InputProjection.JAVA);
-        assertThat(randomLayer(64, 128, InputProjection.ND4J, 1).projectionFor(1)).isEqualTo(InputProjection.ND4J);
-    }
-
     @ParameterizedTest
-    @EnumSource(value = InputProjection.class, names = {"JAVA", "ND4J"})
-    void concurrentCallsGiveTheSameBitsAsOneAtATime(InputProjection projection) throws Exception {
-        LstmLayer lstm = randomLayer(64, 128, projection, 3);
+    @EnumSource(EnginePath.class)
+    void concurrentCallsGiveTheSameBitsAsOneAtATime(EnginePath path) throws Exception {
+        LstmLayer lstm = randomLayer(64, 128, path, 3);
         Random random = new Random(5);
         List<float[][][]> batches = new ArrayList<>();
         List<LstmResult> sequential = new ArrayList<>();
@@ -400,7 +383,7 @@ class LstmLayerTests {
 
     @Test
     void shapeErrorsNameTheOffendingTensor() {
-        LstmLayer lstm = randomLayer(3, 4, InputProjection.JAVA, 1);
+        LstmLayer lstm = randomLayer(3, 4, EnginePath.AUTO, 1);
         Random random = new Random(1);
         float[][][] ragged = {randomMatrix(random, 4, 3), randomMatrix(random, 3, 3)};
         assertThatThrownBy(() -> lstm.forward(ragged, null)).isInstanceOf(IllegalArgumentException.class)
@@ -459,7 +442,7 @@ class LstmLayerTests {
     }
 
     /** The case's layer; {@code hard_sigmoid_form: keras3} selects Keras 3's hard_sigmoid, else Keras 2's. */
-    static LstmLayer layer(JsonNode c, InputProjection projection) {
+    static LstmLayer layer(JsonNode c, EnginePath path) {
         int kerasMajor = "keras3".equals(c.path("hard_sigmoid_form").asString(null)) ? 3 : 2;
         LstmWeights weights = LstmWeights.of(matrix(c.get("kernel")), matrix(c.get("recurrent_kernel")),
                 Fixtures.vectorOrNull(c.get("bias")));
@@ -467,7 +450,7 @@ class LstmLayerTests {
         assertThat(weights.units()).isEqualTo(c.get("units").intValue());
         return new LstmLayer(weights, Activation.byKerasName(c.get("activation").asString(), kerasMajor),
                 Activation.byKerasName(c.get("recurrent_activation").asString(), kerasMajor),
-                c.get("go_backwards").booleanValue(), projection);
+                c.get("go_backwards").booleanValue(), path.options);
     }
 
     static LstmState initialState(JsonNode c) {
@@ -497,24 +480,13 @@ class LstmLayerTests {
         assertThat(allclose).as("%s computed the wrong way must not pass", c.get("name").asString()).isFalse();
     }
 
-    /**
-     * With the Java projection a split run is the same computation as one call, to the bit. ND4J's GEMM rounds a
-     * row differently depending on how many rows it is given (measured here: OpenBLAS, from 8 rows up), so its halves
-     * can differ from one call in the last bit: there it must agree within float32 rounding.
-     */
-    private static void assertCarriedOver(InputProjection projection, LstmResult whole, float[][][] outputs,
-                                          LstmState state) {
-        if (projection == InputProjection.JAVA) {
-            assertSameBits("outputs", whole.outputs(), outputs);
-            assertSameBits("state", whole.state(), state);
-        } else {
-            assertThat(Fixtures.maxAbsError(flat(outputs), flat(whole.outputs()))).as("outputs").isLessThanOrEqualTo(1e-6);
-            assertThat(Fixtures.maxAbsError(flat(state.h()), flat(whole.state().h()))).as("h").isLessThanOrEqualTo(1e-6);
-            assertThat(Fixtures.maxAbsError(flat(state.c()), flat(whole.state().c()))).as("c").isLessThanOrEqualTo(1e-6);
-        }
+    /** Every path accumulates each element in the same order, so a split run is one call's computation, to the bit. */
+    private static void assertCarriedOver(LstmResult whole, float[][][] outputs, LstmState state) {
+        assertSameBits("outputs", whole.outputs(), outputs);
+        assertSameBits("state", whole.state(), state);
     }
 
-    static LstmLayer randomLayer(int inputSize, int units, InputProjection projection, long seed) {
+    static LstmLayer randomLayer(int inputSize, int units, EnginePath path, long seed) {
         Random random = new Random(seed);
         float scale = (float) Math.sqrt(1.0 / inputSize);
         float[][] kernel = randomMatrix(random, inputSize, 4 * units);
@@ -525,7 +497,7 @@ class LstmLayerTests {
         }
         LstmWeights weights = LstmWeights.of(kernel, randomMatrix(random, units, 4 * units),
                 randomMatrix(random, 1, 4 * units)[0]);
-        return new LstmLayer(weights, Activation.TANH, Activation.SIGMOID, false, projection);
+        return new LstmLayer(weights, Activation.TANH, Activation.SIGMOID, false, path.options);
     }
 
     static float[][] randomMatrix(Random random, int rows, int columns) {

@@ -52,7 +52,9 @@ class ParityServiceTests {
         assertThat(report.passed()).isTrue();
         assertThat(report.rtol()).isEqualTo(1e-5);
         assertThat(report.atol()).isEqualTo(1e-6);
-        assertThat(report.cases()).hasSize(4).allSatisfy(c -> assertThat(c.model()).isEqualTo("seed-toy"));
+        assertThat(report.cases()).hasSize(5).allSatisfy(c -> assertThat(c.model()).isEqualTo("seed-toy"));
+        assertThat(report.cases().get(4).name()).startsWith("engine vs float64 equations (E=2, H=2; ")
+                .endsWith(" kernels): lstm");
     }
 
     @Test
@@ -63,9 +65,10 @@ class ParityServiceTests {
 
         assertThat(report.passed()).isTrue();
         assertThat(report.cases()).extracting(CaseReport::model).containsExactly("seed-toy", "seed-toy", "seed-toy",
-                "seed-toy", "masked-toy", "masked-toy", "masked-toy", "masked-toy");
+                "seed-toy", "masked-toy", "masked-toy", "masked-toy", "masked-toy", "masked-toy");
         assertThat(report.cases().subList(4, 8)).extracting(CaseReport::name).containsExactly("masked-toy/padded",
                 "masked-toy/last-output-initial-state", "masked-toy/last-output", "masked-toy/inputs-skip-the-mask");
+        assertThat(report.cases().get(8).name()).startsWith("engine vs float64 equations (E=3, H=4; ");
     }
 
     @Test
@@ -79,7 +82,10 @@ class ParityServiceTests {
 
         ParityReport report = parity.runNow();
         assertThat(report.passed()).isTrue();
-        assertThat(report.cases()).hasSize(4).allSatisfy(c -> assertThat(c.model()).isEqualTo("seed-toy"));
+        // The built-in seed example's four, and the served model's kernels against the float64 equations.
+        assertThat(report.cases()).extracting(CaseReport::model).containsExactly("seed-toy", "seed-toy", "seed-toy",
+                "seed-toy", "masked-toy");
+        assertThat(report.cases().get(4).name()).startsWith("engine vs float64 equations (E=3, H=4; ");
         assertThat(output.getOut() + output.getErr())
                 .contains("WARN", "Model 'masked-toy' carries no parity samples");
     }

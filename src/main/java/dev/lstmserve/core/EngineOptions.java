@@ -1,0 +1,18 @@
+package dev.lstmserve.core;
+
+/**
+ * How an {@link LstmLayer} runs, for tests and measurements; {@link #AUTO} everywhere else. None of these changes a
+ * result's bits, which is what the tests that force them prove.
+ *
+ * @param kernel         the kernel, or {@code null} for {@link Kernels#active()}
+ * @param projected      {@code true}: the input projection of all steps before the time loop; {@code false}: inside
+ *                       each step; {@code null}: {@link LstmLayer#projectsFirst} decides by shape
+ * @param chunks         how many chunks (ranges of whole units) each step is split into, shared by the caller and
+ *                       every helper thread it gets, at most one per panel: 1 runs on the calling thread alone,
+ *                       {@link Integer#MAX_VALUE} splits every step as finely as possible however small;
+ *                       {@code null}: by the step's work ({@link LstmLayer#PARALLEL_MIN_STEP_WORK})
+ */
+record EngineOptions(TileKernel kernel, Boolean projected, Integer chunks) {
+
+    static final EngineOptions AUTO = new EngineOptions(null, null, null);
+}

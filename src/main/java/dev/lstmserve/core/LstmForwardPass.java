@@ -1,0 +1,203 @@
+package dev.lstmserve.core;
+
+/**
+ * One forward pass of {@link LstmLayer}: its buffers and the work of each (step, chunk) for {@link StepTeam}. A chunk
+ * is a range of panels (whole units, their four gates together), so the threads of one step share nothing but
+ * {@code h_tm1}, which they only read.
+ *
+ * <p>Two ways to get {@code z = x_t·kernel + bias + h_tm1·recurrent_kernel}, the same bits either way (both continue
+ * one chain of fused multiply-adds: bias, then x in order of e, then h in order of k):
+ * <ul>
+ *   <li><b>projected</b>: an extra step 0 computes {@code zx = x·kernel + bias} for all T·B rows at once (time-major),
+ *       then each step continues zx's rows of its time with h. Good when T·B is large next to B: the projection's
+ *       weights are read once for many rows.</li>
+ *   <li><b>fused</b>: each step starts from the bias and accumulates x_t then h_tm1 into a small per-chunk scratch:
+ *       no T·B·4H buffer to write and read back.</li>
+ * </ul>
+ */
+final class LstmForwardPass implements StepTeam.Work {
+
+    /** Rows of the projection done per pass over a panel: keeps the rows' inputs in L2 while the panel streams. */
+    static final int PROJECTION_ROW_BLOCK = 192;
+
+    private final TileKernel kernel;
+    private final PackedLstm packed;
+    private final TileKernel.Gates gates;
+    private final boolean goBackwards;
+    private final boolean[][] mask;
+    private final int batch;
+    private final int steps;
+    private final int lanes;
+    private final int width;
+    private final int chunks;
+    private final boolean projected;
+    /** {@code x_t} of row b at {@code [t·B + b]}: the inputs' own arrays, time-major. */
+    private final float[][] xByTime;
+    /** projected: {@code zx [T·B][P·4L]}, time-major; then z of each step in place. */
+    private final float[] zx;
+    private final int zxStride;
+    /** fused: z {@code [B][4L]} of one panel, one per chunk (a chunk runs on one thread at a time). */
+    private final float[][] scratch;
+    private final float[][] hEven;
+    private final float[][] hOdd;
+    private final float[][] c;
+    /** {@code [T][B]}: the mask transposed, per time step; {@code null} without a mask. */
+    private final boolean[][] live;
+    /** Per chunk, {@code [B·L]} for the gate update. */
+    private final float[][] gateScratch;
+    /** The first processing step whose row is not masked (steps before it output zeros), or T. */
+    private final int[] firstEmitted;
+    private final float[][][] outputs;
+
+    LstmForwardPass(TileKernel kernel, PackedLstm packed, TileKernel.Gates gates, boolean goBackwards,
+                    float[][][] inputs, boolean[][] mask, LstmState state, boolean projected, int chunks) {
+        this.kernel = kernel;
+        this.packed = packed;
+        this.gates = gates;
+        this.goBackwards = goBackwards;
+        this.mask = mask;
+        this.batch = inputs.length;
+        this.steps = inputs[0].length;
+        this.lanes = packed.lanes();
+        this.width = packed.width();
+        this.chunks = chunks;
+        this.projected = projected;
+        int units = packed.units();
+        int padded = packed.panels() * lanes;
+
+        xByTime = new float[steps * batch][];
+        for (int b = 0; b < batch; b++) {
+            for (int t = 0; t < steps; t++) {
+                xByTime[t * batch + b] = inputs[b][t];
+            }
+        }
+        zxStride = packed.panels() * width;
+        zx = projected ? new float[steps * batch * zxStride] : null;
+        scratch = projected ? null : new float[chunks][batch * width];
+
+        hEven = new float[batch][padded];
+        hOdd = new float[batch][padded];
+        c = new float[batch][padded];
+        for (int b = 0; b < batch; b++) {
+            System.arraycopy(state.h()[b], 0, hEven[b], 0, units);
+            System.arraycopy(state.c()[b], 0, c[b], 0, units);
+        }
+        if (mask == null) {
+            live = null;
+        } else {
+            live = new boolean[steps][batch];
+            for (int b = 0; b < batch; b++) {
+                for (int t = 0; t < steps; t++) {
+                    live[t][b] = mask[b][t];
+                }
+            }
+        }
+        gateScratch = new float[chunks][batch * lanes];
+        firstEmitted = new int[batch];
+        for (int b = 0; b < batch; b++) {
+            int s = 0;
+            while (s < steps && mask != null && !mask[b][time(s)]) {
+                s++;
+            }
+            firstEmitted[b] = s;
+        }
+        outputs = new float[batch][steps][units];
+    }
+
+    /** Steps for {@link StepTeam#run}: the time steps, plus the projection first when projected. */
+    int teamSteps() {
+        return projected ? steps + 1 : steps;
+    }
+
+    @Override
+    public void run(int step, int chunk) {
+        int panels = packed.panels();
+        int p0 = (int) ((long) chunk * panels / chunks);
+        int p1 = (int) ((long) (chunk + 1) * panels / chunks);
+        if (p0 == p1) {
+            return;
+        }
+        if (projected) {
+            if (step == 0) {
+                project(p0, p1);
+            } else {
+                recurrentStep(step - 1, chunk, p0, p1);
+            }
+        } else {
+            recurrentStep(step, chunk, p0, p1);
+        }
+    }
+
+    /** {@code zx = x·kernel + bias} for every row, panels [p0, p1). */
+    private void project(int p0, int p1) {
+        int rows = steps * batch;
+        int inputSize = packed.inputSize();
+        float[] bias = packed.bias();
+        for (int r0 = 0; r0 < rows; r0 += PROJECTION_ROW_BLOCK) {
+            int count = Math.min(PROJECTION_ROW_BLOCK, rows - r0);
+            for (int p = p0; p < p1; p++) {
+                int zOff = r0 * zxStride + p * width;
+                for (int r = 0; r < count; r++) {
+                    System.arraycopy(bias, p * width, zx, zOff + r * zxStride, width);
+                }
+                kernel.accumulate(xByTime, r0, count, inputSize, packed.kernel(), packed.kernelPanel(p), zx, zOff,
+                        zxStride);
+            }
+        }
+    }
+
+    private void recurrentStep(int s, int chunk, int p0, int p1) {
+        int t = time(s);
+        float[][] hPrev = (s & 1) == 0 ? hEven : hOdd;
+        float[][] hNext = (s & 1) == 0 ? hOdd : hEven;
+        int units = packed.units();
+        for (int p = p0; p < p1; p++) {
+            float[] z;
+            int zOff;
+            int zStride;
+            if (projected) {
+                z = zx;
+                zOff = t * batch * zxStride + p * width;
+                zStride = zxStride;
+            } else {
+                z = scratch[chunk];
+                zOff = 0;
+                zStride = width;
+                for (int b = 0; b < batch; b++) {
+                    System.arraycopy(packed.bias(), p * width, z, b * width, width);
+                }
+                kernel.accumulate(xByTime, t * batch, batch, packed.inputSize(), packed.kernel(),
+                        packed.kernelPanel(p), z, 0, width);
+            }
+            kernel.accumulate(hPrev, 0, batch, units, packed.recurrentKernel(), packed.recurrentPanel(p), z, zOff,
+                    zStride);
+            kernel.gates(z, zOff, zStride, batch, live == null ? null : live[t], c, hPrev, hNext, p * lanes,
+                    gateScratch[chunk], gates);
+        }
+        int u0 = p0 * lanes;
+        int u1 = Math.min(units, p1 * lanes);
+        for (int b = 0; b < batch; b++) {
+            // Keras repeats the previous output at a masked step: h, unchanged; zeros before the first unmasked step.
+            if (s >= firstEmitted[b]) {
+                System.arraycopy(hNext[b], u0, outputs[b][s], u0, u1 - u0);
+            }
+        }
+    }
+
+    private int time(int s) {
+        return goBackwards ? steps - 1 - s : s;
+    }
+
+    /** After {@link StepTeam#run}: outputs {@code [B][T][H]} and the final state {@code [B][H]}. */
+    LstmResult result() {
+        int units = packed.units();
+        float[][] hLast = (steps & 1) == 0 ? hEven : hOdd;
+        float[][] h = new float[batch][];
+        float[][] cOut = new float[batch][];
+        for (int b = 0; b < batch; b++) {
+            h[b] = java.util.Arrays.copyOf(hLast[b], units);
+            cOut[b] = java.util.Arrays.copyOf(c[b], units);
+        }
+        return new LstmResult(outputs, new LstmState(h, cOut));
+    }
+}

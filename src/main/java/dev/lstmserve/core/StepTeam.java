@@ -1,0 +1,244 @@
+package dev.lstmserve.core;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Runs a sequence of steps, each split into chunks, on the calling thread and the idle helper threads it can get,
+ * with a spinning hand-off between steps: the steps of an LSTM forward take microseconds, far less than waking a
+ * parked thread.
+ *
+ * <p>Each participant owns the chunks {@code c ≡ its index (mod participants)} and claims them step after step, so a
+ * chunk's weights stay in one core's cache; a participant that has done its own chunks of a step takes any chunk of
+ * that step nobody has claimed yet. A step starts once every chunk of the previous one is done. So a helper that
+ * arrives late, or not at all (all busy with other requests), costs nothing but its share: the caller does its chunks.
+ * Which thread runs a chunk never changes what the chunk computes.
+ *
+ * <p>There are {@code availableProcessors − 1} daemon helpers for the whole JVM. An idle helper spins for
+ * {@link #IDLE_SPIN_NANOS} (so back-to-back requests find it awake), then parks until the next job.
+ *
+ * <p>Spinning hand-offs assume the threads have cores to themselves. When they do not (more runnable threads than
+ * cores), a participant descheduled in the middle of its chunk makes the others wait for a whole scheduler time slice:
+ * a 60 µs forward took 100 ms that way on this machine under a load of 12. So a caller that spent more than half of a
+ * job waiting (and over {@link #STALL_NANOS}) switches the helpers off for {@link #BACKOFF_NANOS}: an overloaded
+ * machine has no idle core to give anyway.
+ */
+final class StepTeam {
+
+    /** Work for one chunk of one step; runs once per (step, chunk), steps in order, chunks of a step in any order. */
+    @FunctionalInterface
+    interface Work {
+        void run(int step, int chunk);
+    }
+
+    /** How long an idle helper keeps spinning before it parks. */
+    static final long IDLE_SPIN_NANOS = Long.getLong("lstm.engine.idle-spin-micros", 200L) * 1000L;
+
+    /** Spins (~50 ns each on the machine measured) before a waiting participant starts yielding its core. */
+    private static final int SPINS_BEFORE_YIELD = 1 << 10;
+
+    /** A caller's waiting time in one job above which, if it is also over half the job, helpers are switched off. */
+    static final long STALL_NANOS = 50_000L;
+    /** How long helpers stay off after a stall. */
+    static final long BACKOFF_NANOS = 100_000_000L;
+
+    /** {@link System#nanoTime()} before which jobs run on their caller alone. */
+    private static volatile long helpersOffUntil = System.nanoTime() - 1;
+
+    private static final Helper[] HELPERS = startHelpers(Runtime.getRuntime().availableProcessors() - 1);
+
+    private StepTeam() {
+    }
+
+    /** Threads that can work on one job: the caller and every helper. */
+    static int maxParticipants() {
+        return HELPERS.length + 1;
+    }
+
+    /**
+     * Runs {@code work} for every step in order and every chunk of it, with up to {@code helpers} helper threads.
+     * Returns when all chunks of all steps are done; rethrows the first failure of any chunk.
+     */
+    static void run(int steps, int chunks, int helpers, Work work) {
+        long start = System.nanoTime();
+        if (helpers <= 0 || chunks <= 1 || HELPERS.length == 0 || start - helpersOffUntil < 0) {
+            for (int s = 0; s < steps; s++) {
+                for (int c = 0; c < chunks; c++) {
+                    work.run(s, c);
+                }
+            }
+            return;
+        }
+        int participants = Math.min(chunks, 1 + Math.min(helpers, HELPERS.length));
+        Job job = new Job(work, steps, chunks, participants);
+        // The caller is participant 0, so it owns the same chunks in every call (their weights stay in its cache).
+        int me = job.join();
+        int offered = 0;
+        for (int i = 0; i < HELPERS.length && offered < participants - 1; i++) {
+            if (HELPERS[i].offer(job)) {
+                offered++;
+            }
+        }
+        job.participate(me);
+        job.awaitDone();
+        long waited = job.callerWaitNanos;
+        if (waited > STALL_NANOS && 2 * waited > System.nanoTime() - start) {
+            helpersOffUntil = System.nanoTime() + BACKOFF_NANOS;
+        }
+        Throwable failure = job.failure;
+        if (failure instanceof RuntimeException e) {
+            throw e;
+        }
+        if (failure instanceof Error e) {
+            throw e;
+        }
+        if (failure != null) {
+            throw new IllegalStateException(failure);
+        }
+    }
+
+    private static final class Job {
+        private final Work work;
+        private final int steps;
+        private final int chunks;
+        private final int participants;
+        private final long total;
+        /** Per chunk, the last step it was claimed for (−1 before the first); claimed by CAS from step − 1. */
+        private final PaddedCounter[] claimed;
+        /** Chunks done, over all steps: step s may start once it reaches s · chunks. */
+        private final PaddedCounter done = new PaddedCounter();
+        private final PaddedCounter joined = new PaddedCounter();
+        private volatile Throwable failure;
+        /** Time participant 0 (the caller) spent waiting for others; written and read by the caller only. */
+        private long callerWaitNanos;
+
+        Job(Work work, int steps, int chunks, int participants) {
+            this.work = work;
+            this.steps = steps;
+            this.chunks = chunks;
+            this.participants = participants;
+            this.total = (long) steps * chunks;
+            this.claimed = new PaddedCounter[chunks];
+            for (int c = 0; c < chunks; c++) {
+                claimed[c] = new PaddedCounter();
+                claimed[c].set(-1);
+            }
+        }
+
+        int join() {
+            return (int) joined.getAndIncrement();
+        }
+
+        void participate(int me) {
+            if (me >= participants) {
+                return;
+            }
+            for (int s = (int) (done.get() / chunks); s < steps; s++) {
+                awaitDone((long) s * chunks, me);
+                for (int c = me; c < chunks; c += participants) {
+                    tryRun(s, c);
+                }
+                for (int c = 0; c < chunks; c++) {
+                    tryRun(s, c);
+                }
+            }
+        }
+
+        private void tryRun(int step, int chunk) {
+            PaddedCounter claim = claimed[chunk];
+            if (claim.get() != step - 1 || !claim.compareAndSet(step - 1, step)) {
+                return;
+            }
+            try {
+                if (failure == null) {
+                    work.run(step, chunk);
+                }
+            } catch (Throwable t) {
+                failure = t;
+            } finally {
+                done.incrementAndGet();
+            }
+        }
+
+        void awaitDone() {
+            awaitDone(total, 0);
+        }
+
+        /** Spins until {@code count} chunks are done; yields after ~50 µs (a participant preempted in its chunk). */
+        private void awaitDone(long count, int me) {
+            if (done.get() >= count) {
+                return;
+            }
+            long since = me == 0 ? System.nanoTime() : 0;
+            int spins = 0;
+            while (done.get() < count) {
+                if (++spins > SPINS_BEFORE_YIELD) {
+                    Thread.yield();
+                } else {
+                    Thread.onSpinWait();
+                }
+            }
+            if (me == 0) {
+                callerWaitNanos += System.nanoTime() - since;
+            }
+        }
+    }
+
+    @SuppressWarnings("unused")
+    private static final class PaddedCounter extends AtomicLong {
+        private long p1, p2, p3, p4, p5, p6, p7;
+    }
+
+    private static Helper[] startHelpers(int count) {
+        Helper[] helpers = new Helper[Math.max(0, count)];
+        for (int i = 0; i < helpers.length; i++) {
+            helpers[i] = new Helper("lstm-engine-helper-" + (i + 1));
+            helpers[i].start();
+        }
+        return helpers;
+    }
+
+    private static final class Helper extends Thread {
+        private final AtomicReference<Job> slot = new AtomicReference<>();
+        private volatile boolean parked;
+
+        Helper(String name) {
+            super(name);
+            setDaemon(true);
+        }
+
+        /** @return whether this helper was idle and took the job */
+        boolean offer(Job job) {
+            if (!slot.compareAndSet(null, job)) {
+                return false;
+            }
+            if (parked) {
+                LockSupport.unpark(this);
+            }
+            return true;
+        }
+
+        @Override
+        public void run() {
+            long idleSince = System.nanoTime();
+            while (true) {
+                Job job = slot.get();
+                if (job != null) {
+                    job.participate(job.join());
+                    slot.set(null);
+                    idleSince = System.nanoTime();
+                } else if (System.nanoTime() - idleSince < IDLE_SPIN_NANOS) {
+                    Thread.onSpinWait();
+                } else {
+                    parked = true;
+                    if (slot.get() == null) {
+                        LockSupport.park(this);
+                    }
+                    parked = false;
+                    idleSince = System.nanoTime();
+                }
+            }
+        }
+    }
+}

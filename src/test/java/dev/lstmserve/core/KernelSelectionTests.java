@@ -1,0 +1,71 @@
+package dev.lstmserve.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * Which kernel this JVM runs, and that the choice never shows in the numbers. The build runs the core tests twice
+ * (pom.xml): with {@code --add-modules jdk.incubator.vector} (the Vector API kernel must be active) and without (the
+ * scalar fallback must be detected, without loading any class of the module); {@code lstm.expect.kernel} says which.
+ */
+class KernelSelectionTests {
+
+    @Test
+    void thisJvmRunsTheKernelTheBuildConfiguredItFor() {
+        String expected = System.getProperty("lstm.expect.kernel");
+        assumeTrue(expected != null, "run outside the build: no expected kernel");
+        assertThat(Kernels.active().name()).isEqualTo(expected);
+        assertThat(Kernels.describe()).startsWith(expected + " kernels");
+        boolean moduleAdded = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+        assertThat(moduleAdded).isEqualTo(expected.equals("vector"));
+    }
+
+    @Test
+    void bothKernelsAccumulateTheSameBitsForEveryTileShape() {
+        assumeTrue(Kernels.available().size() == 2, "this JVM runs without the Vector API module");
+        TileKernel vector = Kernels.available().get(0);
+        TileKernel scalar = Kernels.SCALAR;
+        int width = 4 * vector.lanes;
+        Random random = new Random(7);
+        // Every tile and remainder: 1-6 row whole-panel tiles, 8-row half-panel tiles up to 64 rows, 6-row above.
+        int[] rowCounts = java.util.stream.IntStream.concat(java.util.stream.IntStream.rangeClosed(1, 21),
+                java.util.stream.IntStream.of(63, 64, 65, 71)).toArray();
+        for (int rows : rowCounts) {
+            for (int depth : new int[] {1, 2, 7, 64, 129}) {
+                float[][] a = RandomData.matrix(random, rows + 2, depth);
+                float[] w = new float[3 * depth * width];
+                for (int i = 0; i < w.length; i++) {
+                    w[i] = (float) random.nextGaussian();
+                }
+                int stride = width + 5;
+                float[] z = new float[(rows + 3) * stride];
+                for (int i = 0; i < z.length; i++) {
+                    z[i] = (float) random.nextGaussian();
+                }
+                float[] zVector = z.clone();
+                float[] zScalar = z.clone();
+                // Rows from 1, the second panel, z rows from 3 with a stride wider than the panel.
+                vector.accumulate(a, 1, rows, depth, w, depth * width, zVector, 3, stride);
+                scalar.accumulate(a, 1, rows, depth, w, depth * width, zScalar, 3, stride);
+                assertThat(zVector).as("rows %d depth %d", rows, depth).containsExactly(zScalar);
+            }
+        }
+    }
+
+    @Test
+    void aLayerGivesTheSameBitsOnBothKernels() {
+        assumeTrue(Kernels.available().size() == 2, "this JVM runs without the Vector API module");
+        LstmWeights weights = RandomData.weights(new Random(8), 33, 70);
+        Random random = new Random(9);
+        float[][][] inputs = RandomData.inputs(random, 9, 11, 33);
+        LstmResult vector = new LstmLayer(weights, Activation.TANH, Activation.SIGMOID, false,
+                new EngineOptions(Kernels.available().get(0), null, null)).forward(inputs, null);
+        LstmResult scalar = new LstmLayer(weights, Activation.TANH, Activation.SIGMOID, false,
+                new EngineOptions(Kernels.SCALAR, null, null)).forward(inputs, null);
+        LstmLayerTests.assertSameBits("vector vs scalar", vector, scalar);
+    }
+}

@@ -1,0 +1,71 @@
+package dev.lstmserve.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.Test;
+
+/** The per-step hand-off: every (step, chunk) exactly once, a step only after the whole previous one, failures out. */
+class StepTeamTests {
+
+    @Test
+    void runsEveryChunkOnceAndEachStepAfterThePreviousOne() {
+        int steps = 300;
+        int chunks = 5;
+        AtomicIntegerArray runs = new AtomicIntegerArray(steps * chunks);
+        AtomicLong finished = new AtomicLong();
+        AtomicLong violations = new AtomicLong();
+        StepTeam.run(steps, chunks, StepTeam.maxParticipants() - 1, (step, chunk) -> {
+            // Every chunk of the previous steps is finished before any chunk of this one starts.
+            if (finished.get() < (long) step * chunks) {
+                violations.incrementAndGet();
+            }
+            runs.incrementAndGet(step * chunks + chunk);
+            finished.incrementAndGet();
+        });
+        for (int i = 0; i < runs.length(); i++) {
+            assertThat(runs.get(i)).as("step %d chunk %d", i / chunks, i % chunks).isEqualTo(1);
+        }
+        assertThat(violations.get()).isZero();
+    }
+
+    @Test
+    void concurrentJobsEachCompleteWhetherOrNotTheyGetAHelper() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            Future<?>[] jobs = new Future<?>[16];
+            for (int j = 0; j < jobs.length; j++) {
+                jobs[j] = pool.submit(() -> {
+                    AtomicLong sum = new AtomicLong();
+                    StepTeam.run(50, 3, 1, (step, chunk) -> sum.addAndGet(step * 3L + chunk));
+                    assertThat(sum.get()).isEqualTo(149L * 150 / 2);
+                });
+            }
+            for (Future<?> job : jobs) {
+                job.get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aFailingChunkFailsTheRunWithItsException() {
+        assertThatThrownBy(() -> StepTeam.run(10, 2, 1, (step, chunk) -> {
+            if (step == 4 && chunk == 1) {
+                throw new IllegalStateException("chunk 1 of step 4");
+            }
+        })).isInstanceOf(IllegalStateException.class).hasMessage("chunk 1 of step 4");
+        // The helpers are free again afterwards.
+        AtomicLong count = new AtomicLong();
+        StepTeam.run(10, 2, 1, (step, chunk) -> count.incrementAndGet());
+        assertThat(count.get()).isEqualTo(20);
+    }
+}
