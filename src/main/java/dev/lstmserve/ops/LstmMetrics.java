@@ -1,6 +1,8 @@
 package dev.lstmserve.ops;
 
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
@@ -69,6 +71,16 @@ public class LstmMetrics {
     private final MeterRegistry registry;
     private final Counter[] rejected;
     private final AtomicInteger active = new AtomicInteger();
+    /** Meters by tags, looked up once: building and registering a meter per request costs more than recording. */
+    private final Map<String, ComputeMeters> computeMeters = new ConcurrentHashMap<>();
+    private final Map<RequestTags, Timer> requestTimers = new ConcurrentHashMap<>();
+
+    private record ComputeMeters(Timer engine, DistributionSummary batchSize, DistributionSummary windowLength,
+                                 Counter steps) {
+    }
+
+    private record RequestTags(String endpoint, String method, int status) {
+    }
 
     public LstmMetrics(MeterRegistry registry, LstmService service, ParityService parity) {
         this.registry = registry;
@@ -113,17 +125,24 @@ public class LstmMetrics {
     }
 
     void computed(String endpoint, RequestShape shape, long nanos) {
-        Timer.builder(ENGINE).tag("endpoint", endpoint)
-                .description("Time in the inference service (validation, embedding, LSTM) per computed request")
-                .register(registry).record(nanos, TimeUnit.NANOSECONDS);
-        DistributionSummary.builder(BATCH_SIZE).tag("endpoint", endpoint)
-                .description("Windows per computed request (B)").register(registry).record(shape.batch());
-        DistributionSummary.builder(WINDOW_LENGTH).tag("endpoint", endpoint)
-                .description("Steps per window of computed requests (T)").register(registry)
-                .record(shape.windowLength());
-        Counter.builder(STEPS).tag("endpoint", endpoint)
-                .description("Steps computed (B·T); rate() gives steps per second").register(registry)
-                .increment(shape.steps());
+        ComputeMeters meters = computeMeters.computeIfAbsent(endpoint, this::computeMeters);
+        meters.engine().record(nanos, TimeUnit.NANOSECONDS);
+        meters.batchSize().record(shape.batch());
+        meters.windowLength().record(shape.windowLength());
+        meters.steps().increment(shape.steps());
+    }
+
+    private ComputeMeters computeMeters(String endpoint) {
+        return new ComputeMeters(
+                Timer.builder(ENGINE).tag("endpoint", endpoint)
+                        .description("Time in the inference service (validation, embedding, LSTM) per computed request")
+                        .register(registry),
+                DistributionSummary.builder(BATCH_SIZE).tag("endpoint", endpoint)
+                        .description("Windows per computed request (B)").register(registry),
+                DistributionSummary.builder(WINDOW_LENGTH).tag("endpoint", endpoint)
+                        .description("Steps per window of computed requests (T)").register(registry),
+                Counter.builder(STEPS).tag("endpoint", endpoint)
+                        .description("Steps computed (B·T); rate() gives steps per second").register(registry));
     }
 
     /** A compute request (a POST under /lstm/) has arrived; {@link #requestCompleted} with {@code compute} ends it. */
@@ -141,9 +160,12 @@ public class LstmMetrics {
         if (compute) {
             active.decrementAndGet();
         }
-        Timer.builder(REQUEST).tags("endpoint", endpoint, "method", method, "status", Integer.toString(status))
-                .description("Requests to the API endpoints, from the first filter to the response")
-                .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+        requestTimers.computeIfAbsent(new RequestTags(endpoint, method, status), tags -> Timer.builder(REQUEST)
+                        .tags("endpoint", tags.endpoint(), "method", tags.method(), "status",
+                                Integer.toString(tags.status()))
+                        .description("Requests to the API endpoints, from the first filter to the response")
+                        .register(registry))
+                .record(nanos, TimeUnit.NANOSECONDS);
         if (compute && status >= 400) {
             Rejection reason = status == 413 ? Rejection.TOO_LARGE : status == 503 ? Rejection.OVERLOADED
                     : status < 500 ? Rejection.INVALID_INPUT : null;
