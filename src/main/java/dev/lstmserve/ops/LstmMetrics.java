@@ -45,6 +45,14 @@ public class LstmMetrics {
     /** Gauges {@code lstm_compute_active} and {@code lstm_compute_limit}: compute slots in use, and their number. */
     public static final String COMPUTE_ACTIVE = "lstm.compute.active";
     public static final String COMPUTE_LIMIT = "lstm.compute.limit";
+    /** Distribution {@code lstm_batching_requests}: requests merged into each batched computation (2 or more). */
+    public static final String BATCHING_REQUESTS = "lstm.batching.requests";
+    /** Distribution {@code lstm_batching_windows}: windows (rows) of each batched computation. */
+    public static final String BATCHING_WINDOWS = "lstm.batching.windows";
+    /** Timer {@code lstm_batching_queue_seconds}: how long a request that joined a batch waited for it to start. */
+    public static final String BATCHING_QUEUE = "lstm.batching.queue";
+    /** Gauge {@code lstm_batching_queued}: requests waiting in batches now (their leaders, waiting for a slot, too). */
+    public static final String BATCHING_QUEUED = "lstm.batching.queued";
     /** Gauge {@code lstm_parity_passed}: 1 while the latest parity run passed, else 0. */
     public static final String PARITY_PASSED = "lstm.parity.passed";
     /** Gauge {@code lstm_parity_duration_seconds}: how long the latest parity run took. */
@@ -82,6 +90,10 @@ public class LstmMetrics {
     private record RequestTags(String endpoint, String method, int status) {
     }
 
+    private final DistributionSummary batchingRequests;
+    private final DistributionSummary batchingWindows;
+    private final Timer batchingQueue;
+
     public LstmMetrics(MeterRegistry registry, LstmService service, ParityService parity) {
         this.registry = registry;
         this.rejected = new Counter[Rejection.values().length];
@@ -92,6 +104,15 @@ public class LstmMetrics {
         }
         Gauge.builder(ACTIVE, active, AtomicInteger::get)
                 .description("Compute requests in progress").register(registry);
+
+        batchingRequests = DistributionSummary.builder(BATCHING_REQUESTS)
+                .description("Requests merged into each batched computation").register(registry);
+        batchingWindows = DistributionSummary.builder(BATCHING_WINDOWS)
+                .description("Windows (rows) of each batched computation").register(registry);
+        batchingQueue = Timer.builder(BATCHING_QUEUE)
+                .description("How long a request that joined a batch waited for the batch to start").register(registry);
+        Gauge.builder(BATCHING_QUEUED, service, LstmService::batchQueue)
+                .description("Requests waiting in batches").register(registry);
 
         LstmModel model = service.model();
         Gauge.builder(MODEL_INFO, () -> 1)
@@ -132,10 +153,20 @@ public class LstmMetrics {
         meters.steps().increment(shape.steps());
     }
 
+    void batched(int requests, int windows) {
+        batchingRequests.record(requests);
+        batchingWindows.record(windows);
+    }
+
+    void queuedInBatch(long nanos) {
+        batchingQueue.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
     private ComputeMeters computeMeters(String endpoint) {
         return new ComputeMeters(
                 Timer.builder(ENGINE).tag("endpoint", endpoint)
-                        .description("Time in the inference service (validation, embedding, LSTM) per computed request")
+                        .description("Computing time per computed request (embedding, LSTM; a batched"
+                                + " request's batch)")
                         .register(registry),
                 DistributionSummary.builder(BATCH_SIZE).tag("endpoint", endpoint)
                         .description("Windows per computed request (B)").register(registry),
