@@ -12,6 +12,9 @@
 #   s2                     lstm-serve, an S2-sized model (E=128, H=256), {"inputs": [8][32][128]}
 #   b1-batching, b1-alone  the same model, {"inputs": [1][32][128]}, with dynamic batching (the default) and without
 #
+# Each run prints req/s, p50 and p99 (wrk), and server_cpu_us: the server process's CPU time (user + system) per
+# request, which a busy machine disturbs far less than req/s.
+#
 # Bounded: every run lasts DURATION seconds (after a WARMUP-second run), every server listens on 127.0.0.1 only and is
 # stopped at the end. Needs Java 17 and wrk (installed with apt-get when missing); builds target/lstm-serve.jar and the
 # echo app when they are missing (REBUILD=1 forces both). lstm-serve runs with lstm.limits.max-wait=60s so that
@@ -26,7 +29,7 @@ CONCURRENCY=${CONCURRENCY:-"1 16 64"}
 SCENARIOS=${SCENARIOS:-"echo-seed seed echo-s2 s2 b1-alone b1-batching"}
 PORT=${PORT:-18180}
 OUT=target/http-load
-JAR=target/lstm-serve.jar
+JAR=${JAR:-target/lstm-serve.jar}
 ECHO_JAR=bench/echo-app/target/echo-app.jar
 # The engine's Vector API kernels need the incubator module (harmless where the engine does not use it).
 LSTM_JAVA_OPTS=${LSTM_JAVA_OPTS:---add-modules jdk.incubator.vector}
@@ -50,6 +53,9 @@ stop_server() {
 }
 trap stop_server EXIT
 
+# CPU time the server used so far, in clock ticks (utime + stime): per request it is a cost that, unlike req/s, other
+# processes on a busy machine change little.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 rss_mib() { awk '/^VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
 hwm_mib() { awk '/^VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
 
@@ -83,14 +89,19 @@ measure() {
   BODY=$body wrk -t2 -c16 -d"${WARMUP}s" -s bench/post-json.lua "$url" > /dev/null
   for c in $CONCURRENCY; do
     local threads=$((c < 2 ? c : 2))
-    local result
+    local result cpu_before cpu_after
+    cpu_before=$(cpu_ticks "$server_pid")
     result=$(BODY=$body wrk -t"$threads" -c"$c" -d"${DURATION}s" --latency -s bench/post-json.lua "$url")
-    local rps p50 p99 bad
+    cpu_after=$(cpu_ticks "$server_pid")
+    local rps p50 p99 bad requests cpu_us
     rps=$(echo "$result" | awk '/^Requests\/sec/ {printf "%.0f", $2}')
+    requests=$(echo "$result" | awk '/requests in/ {print $1}')
+    cpu_us=$(( (cpu_after - cpu_before) * 1000000 / $(getconf CLK_TCK) / requests ))
     p50=$(echo "$result" | awk '$1 == "50%" {print $2}')
     p99=$(echo "$result" | awk '$1 == "99%" {print $2}')
     bad=$(echo "$result" | awk '/Non-2xx/ {print $5}')
-    echo "HTTP $name c=$c req_s=$rps p50=$p50 p99=$p99 non_2xx=${bad:-0} rss_mib=$(rss_mib "$server_pid")" \
+    echo "HTTP $name c=$c req_s=$rps p50=$p50 p99=$p99 server_cpu_us=$cpu_us non_2xx=${bad:-0}" \
+      "rss_mib=$(rss_mib "$server_pid")" \
       "load=$(cut -d' ' -f1 /proc/loadavg)"
     if [ -n "$bad" ]; then
       echo "FAILED: $name answered $bad requests with a status other than 2xx" >&2

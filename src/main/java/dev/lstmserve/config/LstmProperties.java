@@ -116,7 +116,8 @@ public record LstmProperties(@DefaultValue Model model, @DefaultValue Parity par
      * if no slot frees up within {@code lstm.limits.max-wait}, every request in it gets 503. The engine gives a window
      * the same bits whatever else is in its batch, so batching changes no number.
      *
-     * @param enabled       whether requests are batched, default true
+     * @param enabled       whether requests are batched, default false: with the engine measured (docs/PERFORMANCE.md,
+     *                      "Dynamic batching") a batch cost more per window than the same windows alone
      * @param maxBatchSize  most windows (rows, summed over the merged requests) in one batch, default 64; a request
      *                      that does not fit starts the next batch
      * @param maxQueueDelay how long a batch that has got its slot still waits for more requests before it starts,
@@ -125,7 +126,7 @@ public record LstmProperties(@DefaultValue Model model, @DefaultValue Parity par
      * @param maxQueueSize  most requests waiting in batches at once; one more gets 503 with {@code Retry-After},
      *                      default 256
      */
-    public record Batching(@DefaultValue("true") boolean enabled, @DefaultValue("64") int maxBatchSize,
+    public record Batching(@DefaultValue("false") boolean enabled, @DefaultValue("64") int maxBatchSize,
                            @DefaultValue("0ms") Duration maxQueueDelay, @DefaultValue("256") int maxQueueSize) {
 
         /** Every request computed alone. */
