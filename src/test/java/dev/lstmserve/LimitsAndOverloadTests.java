@@ -9,8 +9,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import dev.lstmserve.LocalHttp.Scrape;
+import dev.lstmserve.inference.Computations;
 import dev.lstmserve.inference.LstmService;
 import dev.lstmserve.web.ProblemJson;
 import org.junit.jupiter.api.BeforeEach;
@@ -121,11 +123,15 @@ class LimitsAndOverloadTests {
         // within lstm.limits.max-wait (50 ms).
         CountDownLatch computing = new CountDownLatch(2);
         CountDownLatch release = new CountDownLatch(1);
+        // Each holds its slot after computing (so that, batched, its batch has closed and later requests cannot join
+        // it): the real forward with computations that wait for the release before giving the slot back.
         doAnswer(call -> {
-            computing.countDown();
-            release.await(60, TimeUnit.SECONDS);
-            return call.callRealMethod();
-        }).when(service).forward(any());
+            Computations given = call.getArgument(1);
+            if (given instanceof Holding) {
+                return call.callRealMethod();
+            }
+            return service.forward(call.getArgument(0), new Holding(given, computing, release));
+        }).when(service).forward(any(), any());
         Scrape before = http.scrape();
         ExecutorService clients = Executors.newFixedThreadPool(2);
         try {
@@ -220,5 +226,34 @@ class LimitsAndOverloadTests {
 
     private static List<String> repeat(String value, int times) {
         return java.util.Collections.nCopies(times, value);
+    }
+
+    /** Computations whose every run keeps its slot, once done, until {@code release}. */
+    private record Holding(Computations given, CountDownLatch computing, CountDownLatch release)
+            implements Computations {
+
+        @Override
+        public <T> T run(Supplier<T> work) {
+            return given.run(() -> {
+                T result = work.get();
+                computing.countDown();
+                try {
+                    release.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return result;
+            });
+        }
+
+        @Override
+        public void batched(int requests, int windows) {
+            given.batched(requests, windows);
+        }
+
+        @Override
+        public void computedInBatch(long queuedNanos, long computeNanos) {
+            given.computedInBatch(queuedNanos, computeNanos);
+        }
     }
 }

@@ -87,6 +87,26 @@ class PrometheusMetricsTests {
     }
 
     @Test
+    void computeRequestsAreTimedOnceByLstmRequestSecondsAndOtherRequestsBySpring() throws Exception {
+        assertOk(http.post(FORWARD, "{\"tokens\": " + SEED_TOKENS + "}"));
+        assertOk(http.get("/lstm/model"));
+
+        Scrape scrape = http.scrape();
+        assertThat(scrape.value("lstm_request_seconds_count", "endpoint", FORWARD, "status", "200")).isPositive();
+        assertThat(scrape.labels("http_server_requests_seconds_count")).extracting(labels -> labels.get("uri"))
+                .contains("/lstm/model").doesNotContain(FORWARD);
+    }
+
+    @Test
+    void batchingFamiliesAreScrapedBeforeAnyBatch() throws Exception {
+        Scrape scrape = http.scrape();
+
+        assertThat(scrape.samples().keySet()).contains("lstm_batching_requests_count", "lstm_batching_windows_count",
+                "lstm_batching_queue_seconds_count", "lstm_batching_queued");
+        assertThat(scrape.value("lstm_batching_queued")).isZero();
+    }
+
+    @Test
     void refusedRequestsAreCountedByReason() throws Exception {
         Scrape before = http.scrape();
 

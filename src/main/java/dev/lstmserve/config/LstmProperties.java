@@ -15,11 +15,12 @@ import org.springframework.util.unit.DataSize;
  * @param limits         how much work one request may ask for, and how many requests are computed at once
  * @param export         when set, write the served model as lstm-serve JSON version 2 to this file, check the file
  *                       back, and exit instead of serving ({@code --lstm.export=model.json})
+ * @param batching       dynamic batching: concurrent requests merged into one forward
  */
 @ConfigurationProperties(prefix = "lstm", ignoreUnknownFields = false)
 public record LstmProperties(@DefaultValue Model model, @DefaultValue Parity parity,
                              @DefaultValue("16MB") DataSize maxRequestSize, @DefaultValue Limits limits,
-                             @DefaultValue("") String export) {
+                             @DefaultValue("") String export, @DefaultValue Batching batching) {
 
     public LstmProperties {
         if (maxRequestSize.toBytes() <= 0) {
@@ -102,6 +103,41 @@ public record LstmProperties(@DefaultValue Model model, @DefaultValue Parity par
         private static void positive(String property, long value) {
             if (value <= 0) {
                 throw new IllegalArgumentException(property + " = " + value + " must be positive");
+            }
+        }
+    }
+
+    /**
+     * Dynamic batching, after Triton's dynamic batcher and TF Serving's batching: requests that arrive while every
+     * compute slot is busy, and that run the same layers over windows of the same length from the same kind of input
+     * (token ids or {@code inputs}; with or without initial states), wait in one batch for the next free slot and are
+     * then computed as one forward, each request getting its own rows back. A request that finds a slot free runs at
+     * once, alone. A batch takes one compute slot ({@code lstm.limits.max-concurrent-requests} counts computations);
+     * if no slot frees up within {@code lstm.limits.max-wait}, every request in it gets 503. The engine gives a window
+     * the same bits whatever else is in its batch, so batching changes no number.
+     *
+     * @param enabled       whether requests are batched, default false: with the engine measured (docs/PERFORMANCE.md,
+     *                      "Dynamic batching") a batch cost more per window than the same windows alone
+     * @param maxBatchSize  most windows (rows, summed over the merged requests) in one batch, default 64; a request
+     *                      that does not fit starts the next batch
+     * @param maxQueueDelay how long a batch that has got its slot still waits for more requests before it starts,
+     *                      default 0 (start at once: the batch holds whatever arrived while it waited for the slot);
+     *                      a longer delay adds up to that much latency to every batched request
+     * @param maxQueueSize  most requests waiting in batches at once; one more gets 503 with {@code Retry-After},
+     *                      default 256
+     */
+    public record Batching(@DefaultValue("false") boolean enabled, @DefaultValue("64") int maxBatchSize,
+                           @DefaultValue("0ms") Duration maxQueueDelay, @DefaultValue("256") int maxQueueSize) {
+
+        /** Every request computed alone. */
+        public static final Batching OFF = new Batching(false, 1, Duration.ZERO, 1);
+
+        public Batching {
+            Limits.positive("lstm.batching.max-batch-size", maxBatchSize);
+            Limits.positive("lstm.batching.max-queue-size", maxQueueSize);
+            if (maxQueueDelay.isNegative()) {
+                throw new IllegalArgumentException("lstm.batching.max-queue-delay = " + maxQueueDelay
+                        + " must not be negative");
             }
         }
     }

@@ -1,6 +1,7 @@
 package dev.lstmserve.inference;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import java.util.function.IntFunction;
@@ -43,31 +44,134 @@ public final class LstmInference {
      * @throws NonFiniteOutputException when a layer's output leaves float32
      */
     public ForwardResult forward(ForwardQuery query) {
+        Prepared prepared = prepareForward(query);
+        return finishForward(prepared, run(prepared), 0);
+    }
+
+    /**
+     * A checked request, ready to run: the input as layer {@code from} takes it, the layers {@code [from, to)} to
+     * run and their initial states. Requests whose {@link #batchKey}s are equal can run as one batch.
+     *
+     * @param initialStates in {@link Sequential#stateSlots()} order from layer {@code from}, {@code [B][H]} or
+     *                      {@code [1][H]} each; {@code null} for zeros
+     */
+    public record Prepared(ForwardQuery query, Tensor inputs, int from, int to, List<StateSlot> slots,
+                           List<LstmState> initialStates) {
+
+        /** B, this request's windows. */
+        public int batch() {
+            return inputs.batch();
+        }
+
+        /**
+         * What must be equal for two requests to run as one forward: the layers, the kind of input, the window length,
+         * and whether initial states are given (a zero state and no state take different paths in the engine).
+         */
+        public Object batchKey() {
+            return List.of(from, to, inputs.getClass(), inputs.shape()[0], initialStates != null);
+        }
+    }
+
+    /**
+     * {@link #forward}'s checks.
+     *
+     * @throws InvalidInputException naming the field whose value or shape the model cannot take
+     */
+    public Prepared prepareForward(ForwardQuery query) {
         if (query.topK() != null) {
             throw new InvalidInputException("top_k", "top_k belongs to /lstm/predict, which runs the whole model");
         }
         Tensor inputs = inputs(query);
         int from = firstLayer(inputs);
         int layer = forwardLayer(query.layer(), from);
-        Sequential network = model.network();
         List<StateSlot> slots = slots(from, layer + 1);
-        Sequential.Run run = network.run(inputs, from, layer + 1, initialStates(query, inputs.batch(), slots));
+        return new Prepared(query, inputs, from, layer + 1, slots, initialStates(query, inputs.batch(), slots));
+    }
+
+    /**
+     * Runs one request, or several with equal {@link Prepared#batchKey}s as one batch: their windows one after the
+     * other, each one's initial states expanded to its own rows.
+     *
+     * @throws NonFiniteOutputException when a layer's output leaves float32 (its row counts from the first request's)
+     */
+    public Sequential.Run run(Prepared... batch) {
+        Prepared first = batch[0];
+        if (batch.length == 1) {
+            return model.network().run(first.inputs(), first.from(), first.to(), first.initialStates());
+        }
+        int rows = 0;
+        for (Prepared prepared : batch) {
+            rows += prepared.batch();
+        }
+        Tensor inputs;
+        if (first.inputs() instanceof Tensor.Tokens) {
+            int[][] ids = new int[rows][];
+            int row = 0;
+            for (Prepared prepared : batch) {
+                int[][] own = ((Tensor.Tokens) prepared.inputs()).ids();
+                System.arraycopy(own, 0, ids, row, own.length);
+                row += own.length;
+            }
+            inputs = new Tensor.Tokens(ids);
+        } else {
+            float[][][] values = new float[rows][][];
+            int row = 0;
+            for (Prepared prepared : batch) {
+                float[][][] own = ((Tensor.Sequences) prepared.inputs()).values();
+                System.arraycopy(own, 0, values, row, own.length);
+                row += own.length;
+            }
+            inputs = new Tensor.Sequences(values, null);
+        }
+        List<LstmState> states = null;
+        if (first.initialStates() != null) {
+            states = new ArrayList<>(first.initialStates().size());
+            for (int s = 0; s < first.initialStates().size(); s++) {
+                float[][] h = new float[rows][];
+                float[][] c = new float[rows][];
+                int row = 0;
+                for (Prepared prepared : batch) {
+                    LstmState own = prepared.initialStates().get(s).forBatch(prepared.batch(),
+                            prepared.slots().get(s).units());
+                    System.arraycopy(own.h(), 0, h, row, prepared.batch());
+                    System.arraycopy(own.c(), 0, c, row, prepared.batch());
+                    row += prepared.batch();
+                }
+                states.add(new LstmState(h, c));
+            }
+        }
+        return model.network().run(inputs, first.from(), first.to(), states);
+    }
+
+    /**
+     * {@link #forward}'s answer from a run: the rows {@code [row, row + B)} of {@code run} are this request's.
+     */
+    public ForwardResult finishForward(Prepared prepared, Sequential.Run run, int row) {
+        ForwardQuery query = prepared.query();
+        int batch = prepared.batch();
+        List<StateSlot> slots = prepared.slots();
         RecurrentLayer.RecurrentOutput out = run.lastRecurrent();
-        Object outputs = query.returnSequencesOrDefault() ? out.sequences().values() : out.last();
+        Object outputs = query.returnSequencesOrDefault() ? rows(out.sequences().values(), row, batch)
+                : rows(out.last(), row, batch);
         if (!query.returnStateOrDefault()) {
             return new ForwardResult(outputs, null, null);
         }
         if (slots.size() == 1) {
             LstmState state = run.states().get(0);
-            return new ForwardResult(outputs, state.h(), state.c());
+            return new ForwardResult(outputs, rows(state.h(), row, batch), rows(state.c(), row, batch));
         }
         List<ForwardResult.LayerState> states = new ArrayList<>(slots.size());
         for (int i = 0; i < slots.size(); i++) {
             LstmState state = run.states().get(i);
-            states.add(new ForwardResult.LayerState(slots.get(i).layer(), slots.get(i).direction(), state.h(),
-                    state.c()));
+            states.add(new ForwardResult.LayerState(slots.get(i).layer(), slots.get(i).direction(),
+                    rows(state.h(), row, batch), rows(state.c(), row, batch)));
         }
         return new ForwardResult(outputs, null, null, states);
+    }
+
+    /** Rows {@code [row, row + count)} of a batch: the array itself when it is all of them. */
+    private static <T> T[] rows(T[] values, int row, int count) {
+        return row == 0 && count == values.length ? values : Arrays.copyOfRange(values, row, row + count);
     }
 
     /**
@@ -77,6 +181,16 @@ public final class LstmInference {
      * @throws NonFiniteOutputException when a layer's output leaves float32
      */
     public PredictResult predict(ForwardQuery query) {
+        Prepared prepared = preparePredict(query);
+        return finishPredict(prepared, run(prepared), 0);
+    }
+
+    /**
+     * {@link #predict}'s checks.
+     *
+     * @throws InvalidInputException naming the field whose value or shape the model cannot take
+     */
+    public Prepared preparePredict(ForwardQuery query) {
         for (String forwardOnly : new String[] {"return_sequences", "return_state", "layer"}) {
             Object value = switch (forwardOnly) {
                 case "return_sequences" -> query.returnSequences();
@@ -104,8 +218,23 @@ public final class LstmInference {
         Tensor inputs = inputs(query);
         int from = firstLayer(inputs);
         List<StateSlot> slots = slots(from, model.network().layers().size());
-        Tensor outputs = model.network().run(inputs, from, model.network().layers().size(),
-                initialStates(query, inputs.batch(), slots)).outputs();
+        return new Prepared(query, inputs, from, model.network().layers().size(), slots,
+                initialStates(query, inputs.batch(), slots));
+    }
+
+    /** {@link #predict}'s answer from a run: the rows {@code [row, row + B)} of {@code run} are this request's. */
+    public PredictResult finishPredict(Prepared prepared, Sequential.Run run, int row) {
+        int batch = prepared.batch();
+        Tensor outputs = run.outputs();
+        if (outputs instanceof Tensor.Vectors v) {
+            outputs = new Tensor.Vectors(rows(v.values(), row, batch));
+        } else if (outputs instanceof Tensor.Sequences s) {
+            outputs = new Tensor.Sequences(rows(s.values(), row, batch),
+                    s.mask() == null ? null : rows(s.mask(), row, batch));
+        } else {
+            outputs = new Tensor.Tokens(rows(((Tensor.Tokens) outputs).ids(), row, batch));
+        }
+        Integer topK = prepared.query().topK();
         return new PredictResult(outputs.values(), topK == null ? null : topK(outputs, topK));
     }
 

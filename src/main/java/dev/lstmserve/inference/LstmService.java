@@ -1,10 +1,12 @@
 package dev.lstmserve.inference;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.lstmserve.config.LstmProperties;
 import dev.lstmserve.core.Activation;
 import dev.lstmserve.core.Bidirectional;
 import dev.lstmserve.core.Layer;
@@ -14,6 +16,9 @@ import dev.lstmserve.core.Sequential;
 import dev.lstmserve.core.Tensor;
 import dev.lstmserve.model.LstmModel;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Service;
 
 /**
@@ -22,10 +27,29 @@ import org.springframework.stereotype.Service;
 @Service
 public class LstmService {
 
-    private final LstmInference inference;
+    private static final Logger log = LoggerFactory.getLogger(LstmService.class);
 
+    private final LstmInference inference;
+    /** {@code null} when batching is off. */
+    private final DynamicBatcher batcher;
+
+    /** The service without batching (for tests and tools that compute one request at a time). */
     public LstmService(LstmModel servedModel) {
+        this(servedModel, LstmProperties.Batching.OFF, Duration.ofSeconds(1));
+    }
+
+    @Autowired
+    public LstmService(LstmModel servedModel, LstmProperties properties) {
+        this(servedModel, properties.batching(), properties.limits().retryAfter());
+    }
+
+    private LstmService(LstmModel servedModel, LstmProperties.Batching batching, Duration retryAfter) {
         this.inference = new LstmInference(servedModel);
+        this.batcher = batching.enabled() ? new DynamicBatcher(inference, batching, retryAfter) : null;
+        if (batching.enabled()) {
+            log.info("Dynamic batching: up to {} windows per forward, {} ms queue delay, {} requests queued at most",
+                    batching.maxBatchSize(), batching.maxQueueDelay().toMillis(), batching.maxQueueSize());
+        }
     }
 
     /**
@@ -44,6 +68,40 @@ public class LstmService {
      */
     public PredictResult predict(ForwardQuery query) {
         return inference.predict(query);
+    }
+
+    /**
+     * {@code POST /lstm/forward} as the service runs it: checked, then computed in one of {@code computations}' slots,
+     * alone or (with {@code lstm.batching.enabled}) in a batch with concurrent requests; the same numbers either way.
+     *
+     * @throws InvalidInputException   naming the field the model cannot take
+     * @throws BatchQueueFullException when {@code lstm.batching.max-queue-size} requests wait already
+     */
+    public ForwardResult forward(ForwardQuery query, Computations computations) {
+        LstmInference.Prepared prepared = inference.prepareForward(query);
+        if (batcher == null) {
+            return inference.finishForward(prepared, computations.run(() -> inference.run(prepared)), 0);
+        }
+        return batcher.submit(prepared, computations, inference::finishForward);
+    }
+
+    /**
+     * {@code POST /lstm/predict} as the service runs it; see {@link #forward(ForwardQuery, Computations)}.
+     *
+     * @throws InvalidInputException   naming the field the model cannot take
+     * @throws BatchQueueFullException when {@code lstm.batching.max-queue-size} requests wait already
+     */
+    public PredictResult predict(ForwardQuery query, Computations computations) {
+        LstmInference.Prepared prepared = inference.preparePredict(query);
+        if (batcher == null) {
+            return inference.finishPredict(prepared, computations.run(() -> inference.run(prepared)), 0);
+        }
+        return batcher.submit(prepared, computations, inference::finishPredict);
+    }
+
+    /** Requests waiting in batches now (0 without batching). */
+    public int batchQueue() {
+        return batcher == null ? 0 : batcher.queued();
     }
 
     /** The engine that serves {@link #forward} and {@link #predict}, for the parity check. */

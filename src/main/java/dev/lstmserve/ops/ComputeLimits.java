@@ -3,9 +3,11 @@ package dev.lstmserve.ops;
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import dev.lstmserve.config.LstmProperties;
+import dev.lstmserve.inference.Computations;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +25,12 @@ import org.springframework.stereotype.Component;
  * without waiting for a slot. Then the request takes one of {@code lstm.limits.max-concurrent-requests} slots,
  * waiting at most {@code lstm.limits.max-wait}; when none frees up, {@link OverloadedException} (503 with
  * Retry-After) rather than an unbounded queue. A request that got a slot always runs to its end.
+ *
+ * <p>With dynamic batching ({@code lstm.batching.*}) a slot holds one computation, which may be a batch of merged
+ * requests: the batch's first request waits for the slot (at most {@code max-wait}, else 503 for the whole batch),
+ * the others wait in the batch without a slot. So {@code lstm_compute_active} counts computations, and each request
+ * still counts once in {@code lstm_engine_seconds}, {@code lstm_batch_size} and {@code lstm_steps_total} with its own
+ * windows; {@code lstm_batching_*} describe the batches.
  */
 @Component
 public class ComputeLimits {
@@ -58,15 +66,57 @@ public class ComputeLimits {
      * @throws OverloadedException    when no compute slot became free within {@code lstm.limits.max-wait}
      */
     public <T> T compute(String endpoint, RequestShape shape, Supplier<T> work) {
+        return compute(endpoint, shape, computations -> computations.run(work));
+    }
+
+    /**
+     * Checks {@code shape} against the size limits, then lets the inference service run the request with
+     * {@link Computations} that hold one compute slot per {@link Computations#run run} (a request computed alone, or
+     * a batch of merged requests, whose other requests wait without a slot), and records the request's
+     * {@code lstm_engine_seconds} (for a batched request, its batch's), batch size, window length and steps metrics of
+     * {@code endpoint}.
+     *
+     * @param work the call into the inference service, e.g. {@code c -> service.forward(query, c)}
+     * @throws LimitExceededException when the request asks for more than a limit allows
+     * @throws OverloadedException    when no compute slot became free within {@code lstm.limits.max-wait}
+     */
+    public <T> T compute(String endpoint, RequestShape shape, Function<Computations, T> work) {
         check(shape);
-        acquire();
-        try {
-            long start = System.nanoTime();
-            T result = work.get();
-            metrics.computed(endpoint, shape, System.nanoTime() - start);
-            return result;
-        } finally {
-            slots.release();
+        Request request = new Request();
+        T result = work.apply(request);
+        if (request.computeNanos >= 0) {
+            metrics.computed(endpoint, shape, request.computeNanos);
+        }
+        return result;
+    }
+
+    /** One request's computations: each {@link #run} takes a slot. */
+    private final class Request implements Computations {
+
+        private long computeNanos = -1;
+
+        @Override
+        public <T> T run(Supplier<T> work) {
+            acquire();
+            try {
+                long start = System.nanoTime();
+                T result = work.get();
+                computeNanos = System.nanoTime() - start;
+                return result;
+            } finally {
+                slots.release();
+            }
+        }
+
+        @Override
+        public void batched(int requests, int windows) {
+            metrics.batched(requests, windows);
+        }
+
+        @Override
+        public void computedInBatch(long queuedNanos, long computeNanos) {
+            this.computeNanos = computeNanos;
+            metrics.queuedInBatch(queuedNanos);
         }
     }
 

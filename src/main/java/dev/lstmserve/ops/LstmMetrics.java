@@ -1,6 +1,8 @@
 package dev.lstmserve.ops;
 
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
@@ -43,6 +45,14 @@ public class LstmMetrics {
     /** Gauges {@code lstm_compute_active} and {@code lstm_compute_limit}: compute slots in use, and their number. */
     public static final String COMPUTE_ACTIVE = "lstm.compute.active";
     public static final String COMPUTE_LIMIT = "lstm.compute.limit";
+    /** Distribution {@code lstm_batching_requests}: requests merged into each batched computation (2 or more). */
+    public static final String BATCHING_REQUESTS = "lstm.batching.requests";
+    /** Distribution {@code lstm_batching_windows}: windows (rows) of each batched computation. */
+    public static final String BATCHING_WINDOWS = "lstm.batching.windows";
+    /** Timer {@code lstm_batching_queue_seconds}: how long a request that joined a batch waited for it to start. */
+    public static final String BATCHING_QUEUE = "lstm.batching.queue";
+    /** Gauge {@code lstm_batching_queued}: requests waiting in batches now (their leaders, waiting for a slot, too). */
+    public static final String BATCHING_QUEUED = "lstm.batching.queued";
     /** Gauge {@code lstm_parity_passed}: 1 while the latest parity run passed, else 0. */
     public static final String PARITY_PASSED = "lstm.parity.passed";
     /** Gauge {@code lstm_parity_duration_seconds}: how long the latest parity run took. */
@@ -69,6 +79,20 @@ public class LstmMetrics {
     private final MeterRegistry registry;
     private final Counter[] rejected;
     private final AtomicInteger active = new AtomicInteger();
+    /** Meters by tags, looked up once: building and registering a meter per request costs more than recording. */
+    private final Map<String, ComputeMeters> computeMeters = new ConcurrentHashMap<>();
+    private final Map<RequestTags, Timer> requestTimers = new ConcurrentHashMap<>();
+
+    private record ComputeMeters(Timer engine, DistributionSummary batchSize, DistributionSummary windowLength,
+                                 Counter steps) {
+    }
+
+    private record RequestTags(String endpoint, String method, int status) {
+    }
+
+    private final DistributionSummary batchingRequests;
+    private final DistributionSummary batchingWindows;
+    private final Timer batchingQueue;
 
     public LstmMetrics(MeterRegistry registry, LstmService service, ParityService parity) {
         this.registry = registry;
@@ -80,6 +104,15 @@ public class LstmMetrics {
         }
         Gauge.builder(ACTIVE, active, AtomicInteger::get)
                 .description("Compute requests in progress").register(registry);
+
+        batchingRequests = DistributionSummary.builder(BATCHING_REQUESTS)
+                .description("Requests merged into each batched computation").register(registry);
+        batchingWindows = DistributionSummary.builder(BATCHING_WINDOWS)
+                .description("Windows (rows) of each batched computation").register(registry);
+        batchingQueue = Timer.builder(BATCHING_QUEUE)
+                .description("How long a request that joined a batch waited for the batch to start").register(registry);
+        Gauge.builder(BATCHING_QUEUED, service, LstmService::batchQueue)
+                .description("Requests waiting in batches").register(registry);
 
         LstmModel model = service.model();
         Gauge.builder(MODEL_INFO, () -> 1)
@@ -113,17 +146,34 @@ public class LstmMetrics {
     }
 
     void computed(String endpoint, RequestShape shape, long nanos) {
-        Timer.builder(ENGINE).tag("endpoint", endpoint)
-                .description("Time in the inference service (validation, embedding, LSTM) per computed request")
-                .register(registry).record(nanos, TimeUnit.NANOSECONDS);
-        DistributionSummary.builder(BATCH_SIZE).tag("endpoint", endpoint)
-                .description("Windows per computed request (B)").register(registry).record(shape.batch());
-        DistributionSummary.builder(WINDOW_LENGTH).tag("endpoint", endpoint)
-                .description("Steps per window of computed requests (T)").register(registry)
-                .record(shape.windowLength());
-        Counter.builder(STEPS).tag("endpoint", endpoint)
-                .description("Steps computed (B·T); rate() gives steps per second").register(registry)
-                .increment(shape.steps());
+        ComputeMeters meters = computeMeters.computeIfAbsent(endpoint, this::computeMeters);
+        meters.engine().record(nanos, TimeUnit.NANOSECONDS);
+        meters.batchSize().record(shape.batch());
+        meters.windowLength().record(shape.windowLength());
+        meters.steps().increment(shape.steps());
+    }
+
+    void batched(int requests, int windows) {
+        batchingRequests.record(requests);
+        batchingWindows.record(windows);
+    }
+
+    void queuedInBatch(long nanos) {
+        batchingQueue.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private ComputeMeters computeMeters(String endpoint) {
+        return new ComputeMeters(
+                Timer.builder(ENGINE).tag("endpoint", endpoint)
+                        .description("Computing time per computed request (embedding, LSTM; a batched"
+                                + " request's batch)")
+                        .register(registry),
+                DistributionSummary.builder(BATCH_SIZE).tag("endpoint", endpoint)
+                        .description("Windows per computed request (B)").register(registry),
+                DistributionSummary.builder(WINDOW_LENGTH).tag("endpoint", endpoint)
+                        .description("Steps per window of computed requests (T)").register(registry),
+                Counter.builder(STEPS).tag("endpoint", endpoint)
+                        .description("Steps computed (B·T); rate() gives steps per second").register(registry));
     }
 
     /** A compute request (a POST under /lstm/) has arrived; {@link #requestCompleted} with {@code compute} ends it. */
@@ -141,9 +191,12 @@ public class LstmMetrics {
         if (compute) {
             active.decrementAndGet();
         }
-        Timer.builder(REQUEST).tags("endpoint", endpoint, "method", method, "status", Integer.toString(status))
-                .description("Requests to the API endpoints, from the first filter to the response")
-                .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+        requestTimers.computeIfAbsent(new RequestTags(endpoint, method, status), tags -> Timer.builder(REQUEST)
+                        .tags("endpoint", tags.endpoint(), "method", tags.method(), "status",
+                                Integer.toString(tags.status()))
+                        .description("Requests to the API endpoints, from the first filter to the response")
+                        .register(registry))
+                .record(nanos, TimeUnit.NANOSECONDS);
         if (compute && status >= 400) {
             Rejection reason = status == 413 ? Rejection.TOO_LARGE : status == 503 ? Rejection.OVERLOADED
                     : status < 500 ? Rejection.INVALID_INPUT : null;

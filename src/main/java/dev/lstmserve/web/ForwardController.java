@@ -37,7 +37,7 @@ class ForwardController {
                 state(request.initialState()), states(request.initialStates()), request.returnSequences(),
                 request.returnState(), request.layer(), null);
         ForwardResult result = limits.compute("/lstm/forward",
-                RequestShape.of(request.tokens(), request.text(), request.inputs()), () -> service.forward(query));
+                RequestShape.of(request.tokens(), request.text(), request.inputs()), c -> service.forward(query, c));
         ForwardResponse.FloatState state = result.h() == null ? null
                 : new ForwardResponse.FloatState(result.h(), result.c());
         List<ForwardResponse.LayerState> states = result.states() == null ? null : result.states().stream()
@@ -51,7 +51,7 @@ class ForwardController {
         ForwardQuery query = new ForwardQuery(request.tokens(), text(request.text()), request.inputs(),
                 state(request.initialState()), states(request.initialStates()), null, null, null, request.topK());
         PredictResult result = limits.compute("/lstm/predict",
-                RequestShape.of(request.tokens(), request.text(), request.inputs()), () -> service.predict(query));
+                RequestShape.of(request.tokens(), request.text(), request.inputs()), c -> service.predict(query, c));
         return new PredictResponse((Object[]) result.outputs(), result.topK(), service.model().name());
     }
 

@@ -8,6 +8,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import dev.lstmserve.core.NonFiniteOutputException;
+import dev.lstmserve.inference.BatchQueueFullException;
 import dev.lstmserve.inference.InvalidInputException;
 import dev.lstmserve.ops.LimitExceededException;
 import dev.lstmserve.ops.OverloadedException;
@@ -101,6 +102,18 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
         problem.setProperty("limit", "lstm.limits.max-concurrent-requests");
         problem.setProperty("maximum", e.maxConcurrentRequests());
         return problem;
+    }
+
+    /** 503 with {@code Retry-After}: the batch queue is full ({@code lstm.batching.max-queue-size}). */
+    @ExceptionHandler(BatchQueueFullException.class)
+    ResponseEntity<Object> batchQueueFull(BatchQueueFullException e, WebRequest request) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage());
+        problem.setTitle("Overloaded");
+        problem.setProperty("limit", "lstm.batching.max-queue-size");
+        problem.setProperty("maximum", e.maxQueueSize());
+        HttpHeaders headers = new HttpHeaders();
+        headers.set(HttpHeaders.RETRY_AFTER, Long.toString(e.retryAfterSeconds()));
+        return handleExceptionInternal(e, problem, headers, HttpStatus.SERVICE_UNAVAILABLE, request);
     }
 
     @ExceptionHandler(Exception.class)

@@ -193,7 +193,8 @@ class ComputeLimitsTests {
     private ComputeLimits limits(int slots, Duration maxWait) {
         LstmProperties properties = new LstmProperties(new LstmProperties.Model("", "", ""),
                 new LstmProperties.Parity(1e-5, 1e-6, Duration.ofSeconds(60)), DataSize.ofMegabytes(16),
-                new LstmProperties.Limits(8, 16, 64, 96, slots, maxWait, Duration.ofMillis(2500)), "");
+                new LstmProperties.Limits(8, 16, 64, 96, slots, maxWait, Duration.ofMillis(2500)), "",
+                LstmProperties.Batching.OFF);
         LstmService service = new LstmService(ModelLoader.loadDefault());
         return new ComputeLimits(properties, new LstmMetrics(registry, service, new ParityService(service, properties)));
     }

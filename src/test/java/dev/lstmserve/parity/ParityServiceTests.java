@@ -162,7 +162,7 @@ class ParityServiceTests {
         return new LstmProperties(new LstmProperties.Model("", "", ""),
                 new LstmProperties.Parity(rtol, atol, Duration.ofSeconds(60)), DataSize.ofMegabytes(16),
                 new LstmProperties.Limits(1024, 4096, 262144, 4194304, null, Duration.ofMillis(100),
-                        Duration.ofSeconds(1)), "");
+                        Duration.ofSeconds(1)), "", LstmProperties.Batching.OFF);
     }
 
     private static void changeBy(JsonNode row, int index, double delta) {
