@@ -14,23 +14,11 @@ WORKDIR /build
 COPY target/lstm-serve.jar lstm-serve.jar
 RUN java -Djarmode=tools -jar lstm-serve.jar extract --layers --launcher --destination extracted
 
-# ND4J unpacks ~400 MB of native libraries on first use. Doing it here, into a fixed cache directory, means
-# a container starts with them in place instead of unpacking them on every start. Only the dependency jars
-# and Nd4jNatives (which uses nothing but ND4J) are copied in, so this stage, and its 400 MB, are rebuilt
-# only when those change, not on every code change.
-FROM ${BASE_IMAGE} AS natives
-COPY --from=layers /build/extracted/dependencies/BOOT-INF/lib/ /build/lib/
-COPY --from=layers /build/extracted/application/BOOT-INF/classes/dev/lstmserve/core/Nd4jNatives*.class /build/classes/dev/lstmserve/core/
-RUN java -Dorg.bytedeco.javacpp.cachedir=/opt/javacpp-cache -cp '/build/classes:/build/lib/*' dev.lstmserve.core.Nd4jNatives
-
 FROM ${BASE_IMAGE}
 # A fixed numeric id above the range of distribution users (Ubuntu-based images already have uid 1000).
 RUN groupadd --gid 10001 lstm \
  && useradd --uid 10001 --gid lstm --no-create-home --no-log-init --home-dir /app --shell /usr/sbin/nologin lstm
 WORKDIR /app
-# JavaCPP only uses a cache directory that its user can write; otherwise it silently unpacks everything again
-# under /tmp. Owned by the service user, the libraries are loaded in place.
-COPY --from=natives --chown=10001:10001 /opt/javacpp-cache/ /opt/javacpp-cache/
 COPY --from=layers /build/extracted/dependencies/ ./
 COPY --from=layers /build/extracted/spring-boot-loader/ ./
 COPY --from=layers /build/extracted/snapshot-dependencies/ ./
@@ -52,5 +40,4 @@ ENTRYPOINT ["java", \
   "--add-modules", "jdk.incubator.vector", \
   "-XX:MaxRAMPercentage=75", \
   "-XX:+ExitOnOutOfMemoryError", \
-  "-Dorg.bytedeco.javacpp.cachedir=/opt/javacpp-cache", \
   "org.springframework.boot.loader.launch.JarLauncher"]

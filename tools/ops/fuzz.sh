@@ -3,7 +3,7 @@
 #   bash tools/ops/fuzz.sh [target ...]     (default: the three @FuzzTest methods of FuzzedRequestTests)
 # Each target fuzzes in its own JVM (Jazzer fuzzes one @FuzzTest per JVM) under JAZZER_FUZZ=1, for the maxDuration
 # in FuzzedRequestTests (libFuzzer's -max_total_time, counted from libFuzzer's start), all of them at once: their
-# start-up (Spring, ND4J, Jazzer's class-path scan and instrumentation) is most of the CPU they need and does not wait
+# start-up (Spring, Jazzer's class-path scan and instrumentation) is most of the CPU they need and does not wait
 # on the others. Prints per target the inputs libFuzzer ran and the bodies the service answered; exits non-zero if
 # any target fails. A failing input is in src/test/resources/dev/lstmserve/FuzzedRequestTestsInputs/<target>/crash-*:
 # commit it and ./mvnw verify replays it from then on.

@@ -10,8 +10,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.Consumer;
 
 import com.github.dockerjava.api.DockerClient;
@@ -30,7 +28,6 @@ import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.testcontainers.DockerClientFactory;
-import org.testcontainers.containers.Container.ExecResult;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.startupcheck.StartupCheckStrategy;
 import org.testcontainers.containers.wait.strategy.Wait;
@@ -73,7 +70,6 @@ class DockerImageIntegrationTests {
 
     @Container
     private static final GenericContainer<?> SERVICE = new GenericContainer<>(IMAGE)
-        .withEnv(openBlasSettings())
         .withExposedPorts(PORT)
         .withCreateContainerCmdModifier(publishOnLoopbackOnly())
         .waitingFor(Wait.forHealthcheck().withStartupTimeout(STARTUP_TIMEOUT));
@@ -142,32 +138,11 @@ class DockerImageIntegrationTests {
 
     @Test
     @Order(1)
-    void nd4jNativesLoadFromTheImageWithoutUnpacking() throws Exception {
-        // The embedded model is too small to need ND4J, so load it the way a larger model would: a second JVM
-        // in the container, as the service's user, with the service's own JavaCPP cache directory.
-        String cacheDir = Arrays.stream(SERVICE.execInContainer("cat", "/proc/1/cmdline").getStdout().split("\0"))
-            .filter(argument -> argument.startsWith("-Dorg.bytedeco.javacpp.cachedir="))
-            .findFirst()
-            .orElseThrow(() -> new AssertionError("the service's JVM is not given -Dorg.bytedeco.javacpp.cachedir"));
-
-        ExecResult run = SERVICE.execInContainer("java", cacheDir, "-Dorg.bytedeco.javacpp.logger.debug=true",
-                "-cp", "/app/BOOT-INF/classes:/app/BOOT-INF/lib/*", "dev.lstmserve.core.Nd4jNatives");
-
-        String output = run.getStdout() + run.getStderr();
-        assertThat(run.getExitCode()).as(output).isZero();
-        assertThat(output).contains("ND4J natives ready")
-            .contains("Loading " + cacheDir.substring(cacheDir.indexOf('=') + 1))
-            .doesNotContain("Extracting");
-    }
-
-    @Test
-    @Order(1)
     void corruptModelStopsStartUpWithAMessageNamingTheFile() {
         // A truncated file, as from an interrupted copy.
         String brokenModel = """
             {"format": "lstm-serve-model", "version": 1, "name": "broken", "lstm": {"units": 2, "kernel": [[0.1,""";
         try (GenericContainer<?> broken = new GenericContainer<>(IMAGE)
-            .withEnv(openBlasSettings())
             .withCopyToContainer(Transferable.of(brokenModel), "/models/broken.json")
             .withEnv("LSTM_MODEL_PATH", "/models/broken.json")
             .withStartupCheckStrategy(new UntilExited().withTimeout(STARTUP_TIMEOUT))) {
@@ -237,16 +212,6 @@ class DockerImageIntegrationTests {
     private static String baseImage() {
         String fromEnvironment = System.getenv("BASE_IMAGE");
         return (fromEnvironment == null || fromEnvironment.isBlank()) ? PUBLIC_BASE_IMAGE : fromEnvironment;
-    }
-
-    /**
-     * The machine's OpenBLAS settings (OPENBLAS_CORETYPE and the like) apply inside the containers too, as they do
-     * to every other test: a container does not inherit the environment by itself.
-     */
-    private static Map<String, String> openBlasSettings() {
-        Map<String, String> settings = new TreeMap<>(System.getenv());
-        settings.keySet().removeIf(name -> !name.startsWith("OPENBLAS_"));
-        return settings;
     }
 
     /** Publishes 8080 on a free port of 127.0.0.1 only (Testcontainers' default binds every interface). */

@@ -214,10 +214,7 @@ public enum Activation {
 
         @Override
         public void applyToRow(float[] row, int from, int to) {
-            double max = Double.NEGATIVE_INFINITY;
-            for (int j = from; j < to; j++) {
-                max = Math.max(max, row[j]);
-            }
+            double max = max(row, from, to);
             double[] e = new double[to - from];
             double sum = 0;
             for (int j = from; j < to; j++) {
@@ -238,10 +235,7 @@ public enum Activation {
 
         @Override
         public void applyToRow(float[] row, int from, int to) {
-            double max = Double.NEGATIVE_INFINITY;
-            for (int j = from; j < to; j++) {
-                max = Math.max(max, row[j]);
-            }
+            double max = max(row, from, to);
             double sum = 0;
             for (int j = from; j < to; j++) {
                 sum += Math.exp(row[j] - max);
@@ -301,6 +295,14 @@ public enum Activation {
         for (int j = from; j < to; j++) {
             row[j] = apply(row[j]);
         }
+    }
+
+    private static double max(float[] row, int from, int to) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int j = from; j < to; j++) {
+            max = Math.max(max, row[j]);
+        }
+        return max;
     }
 
     /** Whether each value's result depends on that value alone (all but softmax and log_softmax). */

@@ -54,14 +54,7 @@ final class LstmServeJsonReader {
      * @throws ModelLoadException naming {@code source}, the field and the problem
      */
     static LstmModel read(InputStream in, String source) {
-        JsonNode root;
-        try (in) {
-            root = MAPPER.readTree(in);
-        } catch (JacksonException e) {
-            throw new ModelLoadException(source, "not valid JSON: " + e.getOriginalMessage(), e);
-        } catch (IOException e) {
-            throw new ModelLoadException(source, "cannot be read: " + e.getMessage(), e);
-        }
+        JsonNode root = parse(in, source);
         try {
             return read(root, source);
         } catch (IllegalArgumentException e) {
@@ -244,20 +237,28 @@ final class LstmServeJsonReader {
     }
 
     /**
+     * The JSON tree of {@code in}, which is closed after.
+     *
+     * @throws ModelLoadException naming {@code source}
+     */
+    private static JsonNode parse(InputStream in, String source) {
+        try (in) {
+            return MAPPER.readTree(in);
+        } catch (JacksonException e) {
+            throw new ModelLoadException(source, "not valid JSON: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new ModelLoadException(source, "cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * The parity samples of a sidecar {@code <model file>.parity.json}: {@code {"samples": [...]}}, each sample as in
      * a model's {@code parity} list.
      *
      * @throws ModelLoadException naming the sidecar, the field and the problem
      */
     static List<ParitySample> readSidecar(InputStream in, String source) {
-        JsonNode root;
-        try (in) {
-            root = MAPPER.readTree(in);
-        } catch (JacksonException e) {
-            throw new ModelLoadException(source, "not valid JSON: " + e.getOriginalMessage(), e);
-        } catch (IOException e) {
-            throw new ModelLoadException(source, "cannot be read: " + e.getMessage(), e);
-        }
+        JsonNode root = parse(in, source);
         try {
             if (root == null || !root.isObject()) {
                 throw new IllegalArgumentException("expected a JSON object with \"samples\": [...]");

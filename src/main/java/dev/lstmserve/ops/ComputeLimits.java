@@ -40,12 +40,14 @@ public class ComputeLimits {
     private final LstmProperties.Limits limits;
     private final Semaphore slots;
     private final LstmMetrics metrics;
+    private final boolean batching;
 
     public ComputeLimits(LstmProperties properties, LstmMetrics metrics) {
         this.limits = properties.limits();
         // Fair: under overload, the request that has waited longest gets the next free slot.
         this.slots = new Semaphore(limits.maxConcurrentRequests(), true);
         this.metrics = metrics;
+        this.batching = properties.batching().enabled();
         metrics.registerComputeSlots(limits.maxConcurrentRequests(),
                 () -> limits.maxConcurrentRequests() - slots.availablePermits());
         log.info("Request limits: batch ≤ {}, window ≤ {} steps, B·T ≤ {} steps, B·T·E ≤ {} input values; "
@@ -126,10 +128,14 @@ public class ComputeLimits {
      * Parsing a large body costs about as much as computing a small one, so under overload a service that parsed
      * every body it then refused would spend its processors on refusals (measured: docs/OPERATIONS.md).
      *
+     * <p>Not with dynamic batching ({@code lstm.batching.enabled}): there, requests that find every slot busy are what
+     * batches are made of (a waiting batch is one slot waiter however many requests it holds), so they are read and
+     * merged; the batcher's own bound ({@code lstm.batching.max-queue-size}) answers 503 beyond it.
+     *
      * @throws OverloadedException when the request should not even be read
      */
     public void admit() {
-        if (slots.availablePermits() > 0) {
+        if (batching || slots.availablePermits() > 0) {
             return;
         }
         int waiting = slots.getQueueLength();

@@ -4,7 +4,6 @@ import ai.onnxruntime.OrtException;
 import dev.lstmserve.core.LstmLayer;
 import dev.lstmserve.core.LstmReference;
 import dev.lstmserve.core.LstmResult;
-import dev.lstmserve.core.Nd4jNatives;
 
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,7 +1,6 @@
 package dev.lstmserve.bench;
 
 import dev.lstmserve.core.Gemm;
-import dev.lstmserve.core.Nd4jNatives;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;

@@ -4,7 +4,6 @@ import ai.onnxruntime.OrtException;
 import dev.lstmserve.core.LstmLayer;
 import dev.lstmserve.core.LstmReference;
 import dev.lstmserve.core.LstmResult;
-import dev.lstmserve.core.Nd4jNatives;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

@@ -157,6 +157,28 @@ class ComputeLimitsTests {
     }
 
     @Test
+    void withDynamicBatchingRequestsThatFindTheSlotsBusyAreReadToJoinABatch() throws Exception {
+        ComputeLimits limits = limits(1, Duration.ZERO, new LstmProperties.Batching(true, 64, Duration.ZERO, 256));
+        CountDownLatch inside = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<String> holder = pool.submit(() -> limits.compute("/x", RequestShape.NONE,
+                    () -> hold(inside, release)));
+            assertThat(inside.await(10, TimeUnit.SECONDS)).isTrue();
+
+            // Without batching this is refused before reading (the test above); with it, the request is read and
+            // waits in a batch, bounded by lstm.batching.max-queue-size.
+            limits.admit();
+            release.countDown();
+            holder.get(10, TimeUnit.SECONDS);
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void slotIsReturnedWhenTheWorkFails() {
         ComputeLimits limits = limits(1, Duration.ZERO);
 
@@ -191,10 +213,14 @@ class ComputeLimitsTests {
     }
 
     private ComputeLimits limits(int slots, Duration maxWait) {
+        return limits(slots, maxWait, LstmProperties.Batching.OFF);
+    }
+
+    private ComputeLimits limits(int slots, Duration maxWait, LstmProperties.Batching batching) {
         LstmProperties properties = new LstmProperties(new LstmProperties.Model("", "", ""),
                 new LstmProperties.Parity(1e-5, 1e-6, Duration.ofSeconds(60)), DataSize.ofMegabytes(16),
                 new LstmProperties.Limits(8, 16, 64, 96, slots, maxWait, Duration.ofMillis(2500)), "",
-                LstmProperties.Batching.OFF);
+                batching);
         LstmService service = new LstmService(ModelLoader.loadDefault());
         return new ComputeLimits(properties, new LstmMetrics(registry, service, new ParityService(service, properties)));
     }

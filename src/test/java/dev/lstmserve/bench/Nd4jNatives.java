@@ -1,10 +1,13 @@
-package dev.lstmserve.core;
+package dev.lstmserve.bench;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** ND4J's native libraries: loading them costs ~2 s and, the first time on a machine, unpacks ~400 MB. */
+/**
+ * ND4J's native libraries, for the benchmarks (the service does not use ND4J): loading them costs ~2 s and, the first
+ * time on a machine, unpacks ~400 MB.
+ */
 public final class Nd4jNatives {
 
     private Nd4jNatives() {
