@@ -3,7 +3,7 @@
 # cores) and the seed's per-step ND4J loop, at the shapes S1-S4 (and the seed-toy shape), same weights and inputs,
 # ours and ORT measured interleaved in one JVM, every engine checked against a float64 reference first.
 #
-#   bench/engine-vs-onnxruntime.sh          # from the project root; no arguments; ~6 min on a quiet 2-core machine
+#   bench/engine-vs-onnxruntime.sh          # from the project root; no arguments; ~3 min on a quiet 2-core machine
 #
 # Prints one line per shape,
 #   BENCH S3 B=32 T=64 E=256 H=512 ours_ms=<median> ort_ms=<median> naive_ms=<median> max_abs_diff=<ours vs float64>
