@@ -313,6 +313,27 @@ class LstmServeApplicationTests {
         return HTTP.send(request(path).GET().build(), BodyHandlers.ofString());
     }
 
+    /**
+     * Bodies over Jackson's own parser limits (well under lstm.max-request-size): 400 naming the limit, without
+     * Jackson's class and method names (API.md: errors never show the service's insides).
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"nesting", "number", "name"})
+    void bodiesOverTheParsersLimitsAreRefusedWithoutJacksonsInsides(String limit) throws Exception {
+        String body = switch (limit) {
+            case "nesting" -> "{\"foo\": " + "[".repeat(3000) + "]".repeat(3000) + ", \"tokens\": [[1]]}";
+            case "number" -> "{\"inputs\": [[[1" + "0".repeat(5000) + "]]]}";
+            default -> "{\"" + "k".repeat(60_000) + "\": 1}";
+        };
+        HttpResponse<String> response = post("/lstm/forward", body);
+
+        JsonNode problem = dev.lstmserve.web.ProblemJson.assertProblem(400, response.statusCode(),
+                response.headers().firstValue("Content-Type").orElse(null), response.body());
+        assertThat(problem.path("detail").asString()).contains("parser limit")
+                .doesNotContain("`", "Constraints", "ReadFeature", "()", "Source:");
+        assertThat(get("/parity").statusCode()).as("still serving").isEqualTo(200);
+    }
+
     private HttpResponse<String> post(String path, String json) throws Exception {
         BodyPublisher body = BodyPublishers.ofString(json);
         return HTTP.send(request(path).header("Content-Type", "application/json").POST(body).build(),

@@ -49,6 +49,14 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 
     private static final Pattern SOURCE = Pattern.compile(
             "\\s*\\([^()\\[]*\\[Source: [^\\]]*\\]\\)|\\s*at \\[Source: [^\\]]*\\]");
+    /** A parenthesis that names Jackson's insides, e.g. {@code (from `StreamReadConstraints.getMaxNestingDepth()`)}. */
+    private static final Pattern CODE_NOTE = Pattern.compile("\\s*\\([^()]*`[^`]*`[^()]*\\)");
+    /** Advice to switch a parser feature on, e.g. {@code ; enable `JsonReadFeature.X` to allow}. */
+    private static final Pattern ENABLE_HINT = Pattern.compile(
+            "[;:,]?\\s*(?:use|enable|disable)\\s+`[^`]*`\\s*(?:to allow|to accept)?[^;)]*");
+    /** {@code (not recognized as one since Feature 'ALLOW_COMMENTS' not enabled for parser)} and the like. */
+    private static final Pattern FEATURE = Pattern.compile(
+            "\\s*\\(?[^()]*Feature '[A-Z_]+' not enabled for parser\\)?");
 
     @ExceptionHandler(InvalidInputException.class)
     ResponseEntity<Object> invalidInput(InvalidInputException e, WebRequest request) {
@@ -184,10 +192,11 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
                     + expected(elementType(mismatch));
         }
         if (jackson instanceof StreamConstraintsException) {
-            return "the JSON exceeds a parser limit: " + jackson.getOriginalMessage();
+            return "the JSON exceeds a parser limit: " + readable(jackson.getOriginalMessage());
         }
         if (jackson instanceof InputCoercionException coercion) {
-            return (field.isEmpty() ? "a number" : field) + " is out of range: " + coercion.getOriginalMessage();
+            return (field.isEmpty() ? "a number" : field) + " is out of range: "
+                    + readable(coercion.getOriginalMessage());
         }
         if (jackson.getOriginalMessage().startsWith("Non-standard token")) {
             return (field.isEmpty() ? "a number" : field) + " is NaN or Infinity, which JSON and float32 inputs do not"
@@ -210,7 +219,18 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
      * parts, which tell a client nothing but the name of a parser setting.
      */
     private static String withoutSource(String message) {
-        return SOURCE.matcher(message).replaceAll("");
+        return readable(SOURCE.matcher(message).replaceAll(""));
+    }
+
+    /**
+     * Jackson's message without the names of its classes, methods and settings (API.md: errors never show the
+     * service's insides): parentheses that cite code, advice to enable a parser feature, backticks around a type.
+     */
+    static String readable(String message) {
+        String out = CODE_NOTE.matcher(message).replaceAll("");
+        out = ENABLE_HINT.matcher(out).replaceAll("");
+        out = FEATURE.matcher(out).replaceAll("");
+        return out.replaceAll("`([A-Za-z]+)`", "$1").replace("`", "").trim();
     }
 
     /**

@@ -53,6 +53,25 @@ class ForwardRequestErrorTests {
         assertThat(badRequest(body)).contains(detail).doesNotContain("Source:", "StreamReadFeature");
     }
 
+    /** Bodies over the parser's own limits are larger than this slice's 1 KiB body limit: LstmServeApplicationTests. */
+    static Stream<Arguments> parserRefusals() {
+        return Stream.of(
+                argumentSet("a leading plus sign", "{\"inputs\": [[[+1, 2]]]}", List.of("malformed JSON", "'+'")),
+                argumentSet("a comment", "{\"tokens\": [[1]] /* c */}", List.of("malformed JSON", "comment")),
+                argumentSet("a token id beyond int", "{\"tokens\": [[2147483648]]}",
+                        List.of("tokens[0][0]", "out of range", "int")),
+                argumentSet("a field given twice", "{\"tokens\": [[1, 2]], \"tokens\": [[3]]}",
+                        List.of("Duplicate", "tokens")));
+    }
+
+    /** API.md: errors never show the service's insides, Jackson's class, method and setting names included. */
+    @ParameterizedTest
+    @MethodSource("parserRefusals")
+    void parserRefusalsAreExplainedWithoutJacksonsInsides(String body, List<String> detail) throws Exception {
+        assertThat(badRequest(body)).contains(detail)
+                .doesNotContain("`", "Constraints", "ReadFeature", "ALLOW_", "()", "Source:");
+    }
+
     static Stream<Arguments> wrongTypes() {
         return Stream.of(
                 argumentSet("string token", "{\"tokens\": [[1, \"a\"]]}",
