@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.List;
 
 import dev.lstmserve.core.LstmKernelCheck;
-import dev.lstmserve.core.LstmLayer;
 import dev.lstmserve.core.NonFiniteOutputException;
 import dev.lstmserve.core.Shapes;
 import dev.lstmserve.inference.ForwardQuery;
@@ -81,10 +80,11 @@ public final class ParityChecker {
      *
      * @param layer where the engine sits in the model, e.g. {@code lstm} or {@code bidirectional backward}
      */
-    public static CaseReport checkKernels(String layer, String model, LstmLayer engine, double rtol, double atol) {
-        LstmKernelCheck.Result result = LstmKernelCheck.run(engine, rtol, atol);
+    public static CaseReport checkKernels(String layer, String model, LstmKernelCheck check, double rtol,
+                                          double atol) {
+        LstmKernelCheck.Result result = check.run(rtol, atol);
         List<TensorCheck> checks = result.checks().stream()
-                .map(check -> new TensorCheck(check.tensor(), check.allclose(), check.maxAbsError(), check.detail()))
+                .map(c -> new TensorCheck(c.tensor(), c.allclose(), c.maxAbsError(), c.detail()))
                 .toList();
         return new CaseReport(result.name() + ": " + layer, model, result.passed(), checks, null);
     }

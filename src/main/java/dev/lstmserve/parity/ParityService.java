@@ -3,13 +3,13 @@ package dev.lstmserve.parity;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
 import dev.lstmserve.config.LstmProperties;
 import dev.lstmserve.core.LstmKernelCheck;
-import dev.lstmserve.core.LstmLayer;
 import dev.lstmserve.inference.LstmInference;
 import dev.lstmserve.inference.LstmService;
 import dev.lstmserve.model.LstmModel;
@@ -38,7 +38,8 @@ public class ParityService {
     private static final Logger log = LoggerFactory.getLogger(ParityService.class);
 
     private final List<ParityCase> cases;
-    private final Map<String, LstmLayer> engines;
+    /** Per LSTM engine of the served model, its kernel check: inputs and float64 results made once, here. */
+    private final Map<String, LstmKernelCheck> kernelChecks;
     private final String modelName;
     private final double rtol;
     private final double atol;
@@ -60,7 +61,8 @@ public class ParityService {
             all.add(new ParityCase(sample, service.inference()));
         }
         this.cases = List.copyOf(all);
-        this.engines = service.engines();
+        this.kernelChecks = new LinkedHashMap<>();
+        service.engines().forEach((layer, engine) -> kernelChecks.put(layer, LstmKernelCheck.of(engine)));
         this.modelName = served.name();
 
         ParityReport report = run("start-up").report();
@@ -88,7 +90,7 @@ public class ParityService {
 
     /** How many cases each run checks. */
     public int caseCount() {
-        return cases.size() + engines.size();
+        return cases.size() + kernelChecks.size();
     }
 
     void runScheduled() {
@@ -113,8 +115,8 @@ public class ParityService {
     /** One check of every case; package-private so that a test can make a run fail. */
     ParityReport check() {
         List<CaseReport> reports = new ArrayList<>(ParityChecker.check(cases, rtol, atol).cases());
-        engines.forEach((layer, engine) -> reports.add(
-                ParityChecker.checkKernels(layer, modelName, engine, rtol, atol)));
+        kernelChecks.forEach((layer, check) -> reports.add(
+                ParityChecker.checkKernels(layer, modelName, check, rtol, atol)));
         return new ParityReport(reports.stream().allMatch(CaseReport::passed), rtol, atol, reports);
     }
 

@@ -45,8 +45,8 @@ class LstmKernelCheckTests {
         Random random = new Random(12);
         float[][] kernel = RandomData.matrix(random, 512, 4096);
         float[][] recurrent = RandomData.matrix(random, 1024, 4096);
-        scale(kernel, (float) (2 * Math.sqrt(6.0 / (512 + 4096))));
-        scale(recurrent, (float) (2 * Math.sqrt(3.0 / 1024)));
+        RandomData.scale(kernel, (float) (2 * Math.sqrt(6.0 / (512 + 4096))));
+        RandomData.scale(recurrent, (float) (2 * Math.sqrt(3.0 / 1024)));
         LstmLayer layer = new LstmLayer(LstmWeights.of(kernel, recurrent, new float[4096]), Activation.TANH,
                 Activation.SIGMOID, false);
 
@@ -56,13 +56,6 @@ class LstmKernelCheckTests {
         assertThat(result.maxAbsError()).isLessThan(1e-6);
     }
 
-    private static void scale(float[][] matrix, float factor) {
-        for (float[] row : matrix) {
-            for (int j = 0; j < row.length; j++) {
-                row[j] *= factor;
-            }
-        }
-    }
 
     @ParameterizedTest
     @EnumSource(Activation.class)
@@ -91,7 +84,7 @@ class LstmKernelCheckTests {
         // The same weights read as if go_backwards: the outputs must differ, and the check must say where.
         LstmReference wrong = new LstmReference(weights, Activation.TANH, Activation.SIGMOID, true);
 
-        LstmKernelCheck.Result result = LstmKernelCheck.run(layer, wrong, RTOL, ATOL);
+        LstmKernelCheck.Result result = LstmKernelCheck.of(layer, wrong).run(RTOL, ATOL);
 
         assertThat(result.passed()).isFalse();
         LstmKernelCheck.Check outputs = result.checks().get(0);
