@@ -8,6 +8,7 @@ import java.util.function.Supplier;
 
 import dev.lstmserve.config.LstmProperties;
 import dev.lstmserve.inference.Computations;
+import dev.lstmserve.inference.LstmService;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,14 +41,16 @@ public class ComputeLimits {
     private final LstmProperties.Limits limits;
     private final Semaphore slots;
     private final LstmMetrics metrics;
-    private final boolean batching;
+    private final LstmProperties.Batching batching;
+    private final LstmService service;
 
-    public ComputeLimits(LstmProperties properties, LstmMetrics metrics) {
+    public ComputeLimits(LstmProperties properties, LstmMetrics metrics, LstmService service) {
         this.limits = properties.limits();
         // Fair: under overload, the request that has waited longest gets the next free slot.
         this.slots = new Semaphore(limits.maxConcurrentRequests(), true);
         this.metrics = metrics;
-        this.batching = properties.batching().enabled();
+        this.batching = properties.batching();
+        this.service = service;
         metrics.registerComputeSlots(limits.maxConcurrentRequests(),
                 () -> limits.maxConcurrentRequests() - slots.availablePermits());
         log.info("Request limits: batch ≤ {}, window ≤ {} steps, B·T ≤ {} steps, B·T·E ≤ {} input values; "
@@ -128,14 +131,23 @@ public class ComputeLimits {
      * Parsing a large body costs about as much as computing a small one, so under overload a service that parsed
      * every body it then refused would spend its processors on refusals (measured: docs/OPERATIONS.md).
      *
-     * <p>Not with dynamic batching ({@code lstm.batching.enabled}): there, requests that find every slot busy are what
-     * batches are made of (a waiting batch is one slot waiter however many requests it holds), so they are read and
-     * merged; the batcher's own bound ({@code lstm.batching.max-queue-size}) answers 503 beyond it.
+     * <p>With dynamic batching ({@code lstm.batching.enabled}), requests that find every slot busy are what batches
+     * are made of (a waiting batch is one slot waiter however many requests it holds): there a request could only be
+     * refused after reading when the batch queue is full ({@code lstm.batching.max-queue-size}).
      *
      * @throws OverloadedException when the request should not even be read
      */
     public void admit() {
-        if (batching || slots.availablePermits() > 0) {
+        if (slots.availablePermits() > 0) {
+            return;
+        }
+        if (batching.enabled()) {
+            int queued = service.batchQueue();
+            if (queued >= batching.maxQueueSize()) {
+                throw new OverloadedException(limits.maxConcurrentRequests(), "all " + limits.maxConcurrentRequests()
+                        + " compute slots are busy and the batch queue holds " + queued + " request(s)"
+                        + " (lstm.batching.max-queue-size)", limits.retryAfter());
+            }
             return;
         }
         int waiting = slots.getQueueLength();

@@ -179,6 +179,31 @@ class ComputeLimitsTests {
     }
 
     @Test
+    void withDynamicBatchingAFullBatchQueueIsRefusedBeforeReading() throws Exception {
+        LstmService service = org.mockito.Mockito.spy(new LstmService(ModelLoader.loadDefault()));
+        org.mockito.Mockito.doReturn(2).when(service).batchQueue();
+        ComputeLimits limits = limits(1, Duration.ZERO, new LstmProperties.Batching(true, 64, Duration.ZERO, 2),
+                service);
+        CountDownLatch inside = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<String> holder = pool.submit(() -> limits.compute("/x", RequestShape.NONE,
+                    () -> hold(inside, release)));
+            assertThat(inside.await(10, TimeUnit.SECONDS)).isTrue();
+
+            assertThatThrownBy(limits::admit).isInstanceOf(OverloadedException.class)
+                    .hasMessageContaining("the batch queue holds 2 request(s) (lstm.batching.max-queue-size)");
+            release.countDown();
+            holder.get(10, TimeUnit.SECONDS);
+            limits.admit();
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void slotIsReturnedWhenTheWorkFails() {
         ComputeLimits limits = limits(1, Duration.ZERO);
 
@@ -217,11 +242,15 @@ class ComputeLimitsTests {
     }
 
     private ComputeLimits limits(int slots, Duration maxWait, LstmProperties.Batching batching) {
+        return limits(slots, maxWait, batching, new LstmService(ModelLoader.loadDefault()));
+    }
+
+    private ComputeLimits limits(int slots, Duration maxWait, LstmProperties.Batching batching, LstmService service) {
         LstmProperties properties = new LstmProperties(new LstmProperties.Model("", "", ""),
                 new LstmProperties.Parity(1e-5, 1e-6, Duration.ofSeconds(60)), DataSize.ofMegabytes(16),
                 new LstmProperties.Limits(8, 16, 64, 96, slots, maxWait, Duration.ofMillis(2500)), "",
                 batching);
-        LstmService service = new LstmService(ModelLoader.loadDefault());
-        return new ComputeLimits(properties, new LstmMetrics(registry, service, new ParityService(service, properties)));
+        return new ComputeLimits(properties, new LstmMetrics(registry, service, new ParityService(service, properties)),
+                service);
     }
 }
