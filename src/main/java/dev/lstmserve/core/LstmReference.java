@@ -132,7 +132,7 @@ public final class LstmReference {
             case SOFTSIGN -> x / (1.0 + Math.abs(x));
             case ELU -> x > 0 ? x : Math.expm1(x);
             case SWISH -> x / (1.0 + Math.exp(-x));
-            case SOFTPLUS -> softplus(x);
+            case SOFTPLUS -> Activation.softplus(x);
             case SELU -> x > 0 ? 1.05070098735548049342 * x
                     : 1.05070098735548049342 * 1.67326324235437728481 * Math.expm1(x);
             case SILU -> x / (1.0 + Math.exp(-x));
@@ -141,8 +141,8 @@ public final class LstmReference {
             case LEAKY_RELU -> x >= 0 ? x : 0.2 * x;
             case GELU -> 0.5 * x * (1.0 + org.apache.commons.math3.special.Erf.erf(x / Math.sqrt(2.0)));
             case CELU -> x > 0 ? x : Math.expm1(x);
-            case MISH -> x * Math.tanh(softplus(x));
-            case LOG_SIGMOID -> -softplus(-x);
+            case MISH -> x * Math.tanh(Activation.softplus(x));
+            case LOG_SIGMOID -> -Activation.softplus(-x);
             case HARD_SILU, HARD_SWISH -> x * Math.min(Math.max(x + 3.0, 0.0), 6.0) / 6.0;
             case HARD_TANH -> Math.max(-1.0, Math.min(1.0, x));
             case TANH_SHRINK -> x - Math.tanh(x);
@@ -161,10 +161,6 @@ public final class LstmReference {
      *
      * @throws IllegalArgumentException when the shapes differ
      */
-    private static double softplus(double x) {
-        return Math.max(x, 0.0) + Math.log1p(Math.exp(-Math.abs(x)));
-    }
-
     public static double maxAbsDifference(LstmResult fast, Result reference) {
         double max = 0;
         float[][][] outputs = fast.outputs();

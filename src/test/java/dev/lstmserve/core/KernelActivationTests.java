@@ -89,8 +89,8 @@ class KernelActivationTests {
             }
             float[][] c = RandomData.matrix(random, rows, lanes + 2);
             float[][] hPrev = RandomData.matrix(random, rows, lanes + 2);
-            float[][] cVector = deepCopy(c);
-            float[][] cScalar = deepCopy(c);
+            float[][] cVector = RandomData.copy(c);
+            float[][] cScalar = RandomData.copy(c);
             float[][] hVector = new float[rows][lanes + 2];
             float[][] hScalar = new float[rows][lanes + 2];
             vector.gates(z.clone(), 0, stride, rows, live, cVector, hPrev, hVector, 1, new float[rows * lanes], gates);
@@ -104,13 +104,5 @@ class KernelActivationTests {
             assertThat(java.util.Arrays.copyOfRange(hVector[1], 1, 1 + lanes))
                     .containsExactly(java.util.Arrays.copyOfRange(hPrev[1], 1, 1 + lanes));
         }
-    }
-
-    private static float[][] deepCopy(float[][] rows) {
-        float[][] out = new float[rows.length][];
-        for (int r = 0; r < rows.length; r++) {
-            out[r] = rows[r].clone();
-        }
-        return out;
     }
 }

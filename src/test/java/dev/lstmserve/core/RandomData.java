@@ -47,27 +47,31 @@ final class RandomData {
             return weights;
         }
         float factor = activation == Activation.EXPONENTIAL ? 0.1f : 0.25f;
-        float[][] kernel = weights.kernelRows();
-        float[][] recurrent = weights.recurrentKernelRows();
-        float[] bias = weights.biasData().clone();
-        float[][] k = new float[kernel.length][];
-        float[][] r = new float[recurrent.length][];
-        for (int i = 0; i < kernel.length; i++) {
-            k[i] = kernel[i].clone();
-            for (int j = 0; j < k[i].length; j++) {
-                k[i][j] *= factor;
+        float[][] k = copy(weights.kernelRows());
+        float[][] r = copy(weights.recurrentKernelRows());
+        float[][] bias = {weights.biasData().clone()};
+        scale(k, factor);
+        scale(r, factor);
+        scale(bias, factor);
+        return LstmWeights.of(k, r, bias[0]);
+    }
+
+    /** Multiplies every value of {@code matrix} by {@code factor}, in place. */
+    static void scale(float[][] matrix, float factor) {
+        for (float[] row : matrix) {
+            for (int j = 0; j < row.length; j++) {
+                row[j] *= factor;
             }
         }
-        for (int i = 0; i < recurrent.length; i++) {
-            r[i] = recurrent[i].clone();
-            for (int j = 0; j < r[i].length; j++) {
-                r[i][j] *= factor;
-            }
+    }
+
+    /** A copy of {@code rows}, row by row. */
+    static float[][] copy(float[][] rows) {
+        float[][] out = new float[rows.length][];
+        for (int i = 0; i < rows.length; i++) {
+            out[i] = rows[i].clone();
         }
-        for (int j = 0; j < bias.length; j++) {
-            bias[j] *= factor;
-        }
-        return LstmWeights.of(k, r, bias);
+        return out;
     }
 
     /**
