@@ -19,7 +19,9 @@ BASE="http://127.0.0.1:$PORT"
 command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)" >&2; exit 1; }
 mkdir -p "$OUT"
 
-java -jar "$JAR" --server.address=127.0.0.1 --server.port="$PORT" "$@" > "$OUT/service.log" 2>&1 &
+# --add-modules: the engine's Vector API kernels, as in the README's java -jar line.
+java --add-modules jdk.incubator.vector -jar "$JAR" --server.address=127.0.0.1 --server.port="$PORT" "$@" \
+  > "$OUT/service.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 until curl -fsS -o /dev/null "$BASE/actuator/health/readiness" 2>/dev/null; do

@@ -4,7 +4,7 @@
 #
 #   ./mvnw -q package -DskipTests && tools/ops/soak.sh [minutes] [connections]
 #
-# Defaults: 10 minutes, 8 connections on 2 wrk threads, after a warm-up of WARMUP seconds (60). JAVA_OPTS (default -Xmx1g) go to the
+# Defaults: 10 minutes, 8 connections on 2 wrk threads, after a warm-up of WARMUP seconds (60). JAVA_OPTS (default --add-modules jdk.incubator.vector -Xmx1g) go to the
 # service. Needs wrk (Debian: apt-get install wrk) and jcmd (the JDK). Writes target/soak/samples.csv and
 # target/soak/summary.txt; stops the service with SIGTERM at the end and reports its exit status.
 set -euo pipefail
@@ -12,7 +12,8 @@ cd "$(dirname "$0")/../.."
 MINUTES=${1:-10}
 CONNECTIONS=${2:-8}
 PORT=${PORT:-18480}
-JAVA_OPTS=${JAVA_OPTS:--Xmx1g}
+# The engine's Vector API kernels need the incubator module, as in the README's java -jar line.
+JAVA_OPTS=${JAVA_OPTS:---add-modules jdk.incubator.vector -Xmx1g}
 WARMUP=${WARMUP:-60}
 JAR=target/lstm-serve.jar
 OUT=target/soak
