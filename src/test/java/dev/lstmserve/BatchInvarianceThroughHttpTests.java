@@ -86,7 +86,7 @@ class BatchInvarianceThroughHttpTests {
         // Rows from which a step of the projected path (h·recurrent_kernel, H·4H per row) is split across cores.
         int splitRows = (int) ((LstmLayer.PARALLEL_MIN_STEP_WORK + 4L * UNITS * UNITS - 1) / (4L * UNITS * UNITS));
         return Stream.of(
-                Arguments.argumentSet("5 steps: alone on one thread; batches split, around PROJECTED_MAX_BATCH", 5,
+                Arguments.argumentSet("5 steps: alone on one thread; batches split on 2+ cores, around PROJECTED_MAX_BATCH", 5,
                         new int[] {splitRows, splitRows + 1, projected, projected + 1, projected + 2}),
                 Arguments.argumentSet("1 step (projection inside the step), small and large batches", 1,
                         new int[] {2, 3, projected + 1}));
