@@ -16,7 +16,10 @@ import java.util.concurrent.locks.LockSupport;
  * Which thread runs a chunk never changes what the chunk computes.
  *
  * <p>There are {@code availableProcessors − 1} daemon helpers for the whole JVM. An idle helper spins for
- * {@link #IDLE_SPIN_NANOS} (so back-to-back requests find it awake), then parks until the next job.
+ * {@link #IDLE_SPIN_NANOS}, then keeps polling with {@link Thread#yield()} until {@link #IDLE_YIELD_NANOS} (so that
+ * the requests of a busy service find it awake, while any other runnable thread, such as one parsing a request, gets
+ * its core first), then parks until the next job. ONNX Runtime's pool threads do the same after a run (they spin
+ * 10–20 ms, measured; docs/PERFORMANCE.md): a parked helper woken for each request made S2 1.3–1.6x slower.
  *
  * <p>Spinning hand-offs assume the threads have cores to themselves. When they do not (more runnable threads than
  * cores), a participant descheduled in the middle of its chunk makes the others wait for a whole scheduler time slice:
@@ -32,8 +35,11 @@ final class StepTeam {
         void run(int step, int chunk);
     }
 
-    /** How long an idle helper keeps spinning before it parks. */
+    /** How long an idle helper spins before it starts yielding its core to other runnable threads. */
     static final long IDLE_SPIN_NANOS = Long.getLong("lstm.engine.idle-spin-micros", 200L) * 1000L;
+    /** How long an idle helper keeps polling for a job (spinning, then yielding) before it parks. */
+    static final long IDLE_YIELD_NANOS = Math.max(IDLE_SPIN_NANOS,
+            Long.getLong("lstm.engine.idle-poll-micros", 5_000L) * 1000L);
 
     /** Spins (~50 ns each on the machine measured) before a waiting participant starts yielding its core. */
     private static final int SPINS_BEFORE_YIELD = 1 << 10;
@@ -230,6 +236,8 @@ final class StepTeam {
                     idleSince = System.nanoTime();
                 } else if (System.nanoTime() - idleSince < IDLE_SPIN_NANOS) {
                     Thread.onSpinWait();
+                } else if (System.nanoTime() - idleSince < IDLE_YIELD_NANOS) {
+                    Thread.yield();
                 } else {
                     parked = true;
                     if (slot.get() == null) {
