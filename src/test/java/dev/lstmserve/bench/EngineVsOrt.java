@@ -18,9 +18,10 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Before anything is timed, every engine's result is compared with the float64 reference ({@link LstmReference});
  * a difference above {@link Parity#TOLERANCE} stops the run. Then, per shape: a warm-up of every engine, and rounds
- * in which ours and ORT each run once (alternating which goes first), each after a short pause (see
- * {@link #PAUSE_NANOS}); the per-call times' medians are reported.
- * The per-step ND4J loop runs in fewer rounds (it is slow at S3 and S4; the line says how many).
+ * in which ours and ORT each run for a block of {@link #BLOCK_NANOS} (alternating which goes first), every call after
+ * a short pause ({@link #PAUSE_NANOS}, the gap between a busy service's requests), blocks separated by a longer gap
+ * ({@link #GAP_NANOS}) so that neither engine's idle threads still spin while the other runs; the per-call times'
+ * medians are reported. The per-step ND4J loop runs in fewer rounds (it is slow at S3 and S4; the line says how many).
  *
  * <p>Prints, at the end, one line per shape, exactly as issue 7 asks for S1 to S4:
  * <pre>BENCH S3 B=32 T=64 E=256 H=512 ours_ms=&lt;median&gt; ort_ms=&lt;median&gt; naive_ms=&lt;median&gt; max_abs_diff=&lt;ours vs float64&gt;</pre>
@@ -32,12 +33,22 @@ public final class EngineVsOrt {
     private static final double SECONDS = Double.parseDouble(System.getProperty("bench.seconds", "12"));
     /** {@code -Dbench.naive=false} skips the per-step ND4J loop (for quick before/after runs of our engine). */
     private static final boolean NAIVE = Boolean.parseBoolean(System.getProperty("bench.naive", "true"));
-    /** {@code -Dbench.mode=blocks}: ours, then ORT, each in one block instead of interleaved (diagnosis). */
-    private static final boolean BLOCKS = "blocks".equals(System.getProperty("bench.mode"));
     /**
-     * {@code -Dbench.pause-micros=} (default 2000): a pause before each timed call, so that the idle threads of the
-     * engine that ran before (ORT's pool spins after a run by default, our helper for 200 µs) have gone to sleep and do
-     * not compete for the cores the next engine needs; in a service only one engine runs. 0 for none.
+     * {@code -Dbench.mode=calls}: interleave call by call instead of in blocks (diagnosis: shows what ORT's spinning
+     * pool thread does to the call after it).
+     */
+    private static final boolean CALLS = "calls".equals(System.getProperty("bench.mode"));
+    /** {@code -Dbench.block-millis=} (default 200): how long each engine runs before the other takes over. */
+    private static final long BLOCK_NANOS = Long.getLong("bench.block-millis", 200L) * 1_000_000L;
+    /**
+     * {@code -Dbench.gap-millis=} (default 100): the pause between blocks, longer than either engine's idle threads
+     * spin after a call (ORT's pool thread: 10-20 ms of CPU after its last run, measured with /proc's per-thread CPU
+     * times on 2026-11-30; ours: {@code lstm.engine.idle-spin-micros}, 200 µs by default).
+     */
+    private static final long GAP_NANOS = Long.getLong("bench.gap-millis", 100L) * 1_000_000L;
+    /**
+     * {@code -Dbench.pause-micros=} (default 2000): a pause before each timed call, the gap between two requests of
+     * a busy service; 0 for none.
      */
     private static final long PAUSE_NANOS = Long.getLong("bench.pause-micros", 2000L) * 1000L;
     /** {@code -Dbench.warm-up-seconds=} (default 10): the least warm-up per shape, ours and ORT alternating. */
@@ -70,7 +81,7 @@ public final class EngineVsOrt {
         System.out.println();
         lines.forEach(System.out::println);
         System.out.println();
-        System.out.printf(Locale.ROOT, "Details (medians of interleaved rounds; %d cores; ORT intra-op threads = %d;"
+        System.out.printf(Locale.ROOT, "Details (medians of interleaved blocks; %d cores; ORT intra-op threads = %d;"
                 + " %.0f s):%n", cores, cores, (System.nanoTime() - start) / 1e9);
         details.forEach(System.out::println);
     }
@@ -143,25 +154,29 @@ public final class EngineVsOrt {
             Stats oursStats = new Stats();
             Stats ortStats = new Stats();
             long end = System.nanoTime() + (long) (SECONDS * 1e9);
-            if (BLOCKS) {
-                // Diagnosis only: each engine alone for half the time (no other engine's threads around).
-                long half = System.nanoTime() + (long) (SECONDS * 0.5e9);
-                for (int i = 0; i < MAX_ROUNDS && (i < MIN_ROUNDS || System.nanoTime() < half); i++) {
-                    oursStats.add(time(oursRun));
-                }
-                for (int i = 0; i < MAX_ROUNDS && (i < MIN_ROUNDS || System.nanoTime() < end); i++) {
-                    ortStats.add(time(ortRun));
+            if (CALLS) {
+                // Diagnosis only: call by call, alternating. ORT's pool thread is still spinning during our call
+                // (it spins 10-20 ms after each run; measured 2026-11-30), so ours competes with it for the cores.
+                for (int round = 0; round < MAX_ROUNDS && (round < MIN_ROUNDS || System.nanoTime() < end); round++) {
+                    if (round % 2 == 0) {
+                        oursStats.add(time(oursRun));
+                        ortStats.add(time(ortRun));
+                    } else {
+                        ortStats.add(time(ortRun));
+                        oursStats.add(time(oursRun));
+                    }
                 }
                 return new Row(problem, oursStats, ortStats, naiveStats, oursDiff, ortDiff, naiveDiff);
             }
+            // Interleaved blocks: ours for BLOCK_NANOS (at least one call), a gap, ORT for as long, a gap, the order
+            // alternating per round, so both feel the same machine load over the run; the gap outlasts either
+            // engine's idle threads spinning after its last call, so neither engine runs beside the other's.
             for (int round = 0; round < MAX_ROUNDS && (round < MIN_ROUNDS || System.nanoTime() < end); round++) {
-                if (round % 2 == 0) {
-                    oursStats.add(time(oursRun));
-                    ortStats.add(time(ortRun));
-                } else {
-                    ortStats.add(time(ortRun));
-                    oursStats.add(time(oursRun));
-                }
+                boolean oursFirst = round % 2 == 0;
+                block(oursFirst ? oursRun : ortRun, oursFirst ? oursStats : ortStats);
+                LockSupport.parkNanos(GAP_NANOS);
+                block(oursFirst ? ortRun : oursRun, oursFirst ? ortStats : oursStats);
+                LockSupport.parkNanos(GAP_NANOS);
             }
             return new Row(problem, oursStats, ortStats, naiveStats, oursDiff, ortDiff, naiveDiff);
         }
@@ -193,6 +208,14 @@ public final class EngineVsOrt {
         long elapsed = System.nanoTime() - start;
         sink += Float.floatToRawIntBits(result.state().h()[0][0]);
         return elapsed;
+    }
+
+    /** Runs {@code engine} for {@link #BLOCK_NANOS}, at least once, adding each call's time to {@code stats}. */
+    private static void block(Engine engine, Stats stats) throws OrtException {
+        long until = System.nanoTime() + BLOCK_NANOS;
+        do {
+            stats.add(time(engine));
+        } while (System.nanoTime() < until && stats.count() < 50 * MAX_ROUNDS);
     }
 
     private static String ms(double nanos) {
