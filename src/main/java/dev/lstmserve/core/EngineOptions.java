@@ -11,8 +11,10 @@ package dev.lstmserve.core;
  *                       every helper thread it gets, at most one per panel: 1 runs on the calling thread alone,
  *                       {@link Integer#MAX_VALUE} splits every step as finely as possible however small;
  *                       {@code null}: by the step's work ({@link LstmLayer#PARALLEL_MIN_STEP_WORK})
+ * @param projectionSteps when projected, how many time steps each projection block covers; {@code null}: as many as
+ *                       fit in {@link LstmForwardPass#ZX_MAX_FLOATS}
  */
-record EngineOptions(TileKernel kernel, Boolean projected, Integer chunks) {
+record EngineOptions(TileKernel kernel, Boolean projected, Integer chunks, Integer projectionSteps) {
 
-    static final EngineOptions AUTO = new EngineOptions(null, null, null);
+    static final EngineOptions AUTO = new EngineOptions(null, null, null, null);
 }

@@ -8,9 +8,10 @@ package dev.lstmserve.core;
  * <p>Two ways to get {@code z = x_t·kernel + bias + h_tm1·recurrent_kernel}, the same bits either way (both continue
  * one chain of fused multiply-adds: bias, then x in order of e, then h in order of k):
  * <ul>
- *   <li><b>projected</b>: an extra step 0 computes {@code zx = x·kernel + bias} for all T·B rows at once (time-major),
- *       then each step continues zx's rows of its time with h. Good when T·B is large next to B: the projection's
- *       weights are read once for many rows.</li>
+ *   <li><b>projected</b>: an extra step computes {@code zx = x·kernel + bias} for the rows of a block of time steps at
+ *       once (time-major), then each step of the block continues zx's rows of its time with h. Good when T·B is large
+ *       next to B: the projection's weights are read once for many rows. A block holds as many steps as fit in
+ *       {@link #ZX_MAX_FLOATS} (all of them for most requests), so zx stays bounded however long the window.</li>
  *   <li><b>fused</b>: each step starts from the bias and accumulates x_t then h_tm1 into a small per-chunk scratch:
  *       no T·B·4H buffer to write and read back.</li>
  * </ul>
@@ -19,6 +20,12 @@ final class LstmForwardPass implements StepTeam.Work {
 
     /** Rows of the projection done per pass over a panel: keeps the rows' inputs in L2 while the panel streams. */
     static final int PROJECTION_ROW_BLOCK = 192;
+
+    /**
+     * Most floats zx holds (16 MB): the steps of a window are projected in blocks of at most this many B·4H rows'
+     * worth. Without it, B·T·4H floats for one request: 4.3 GB for T·B = 262 144 steps of a 1024-unit layer.
+     */
+    static final int ZX_MAX_FLOATS = 1 << 22;
 
     private final TileKernel kernel;
     private final PackedLstm packed;
@@ -33,9 +40,12 @@ final class LstmForwardPass implements StepTeam.Work {
     private final boolean projected;
     /** {@code x_t} of row b at {@code [t·B + b]}: the inputs' own arrays, time-major. */
     private final float[][] xByTime;
-    /** projected: {@code zx [T·B][P·4L]}, time-major; then z of each step in place. */
+    /** projected: {@code zx [blockSteps·B][P·4L]} for one block of steps, time-major; then z of each step in place. */
     private final float[] zx;
     private final int zxStride;
+    /** projected: processing steps per projection block (the last block may hold fewer). */
+    private final int blockSteps;
+    private final int blocks;
     /** fused: z {@code [B][4L]} of one panel, one per chunk (a chunk runs on one thread at a time). */
     private final float[][] scratch;
     private final float[][] hEven;
@@ -50,7 +60,8 @@ final class LstmForwardPass implements StepTeam.Work {
     private final float[][][] outputs;
 
     LstmForwardPass(TileKernel kernel, PackedLstm packed, TileKernel.Gates gates, boolean goBackwards,
-                    float[][][] inputs, boolean[][] mask, LstmState state, boolean projected, int chunks) {
+                    float[][][] inputs, boolean[][] mask, LstmState state, boolean projected, int chunks,
+                    int projectionSteps) {
         this.kernel = kernel;
         this.packed = packed;
         this.gates = gates;
@@ -72,7 +83,11 @@ final class LstmForwardPass implements StepTeam.Work {
             }
         }
         zxStride = packed.panels() * width;
-        zx = projected ? new float[steps * batch * zxStride] : null;
+        int stepFloats = batch * zxStride;
+        blockSteps = !projected ? 0
+                : Math.min(steps, projectionSteps > 0 ? projectionSteps : Math.max(1, ZX_MAX_FLOATS / stepFloats));
+        blocks = projected ? (steps + blockSteps - 1) / blockSteps : 0;
+        zx = projected ? new float[blockSteps * stepFloats] : null;
         scratch = projected ? null : new float[chunks][batch * width];
 
         hEven = new float[batch][padded];
@@ -104,9 +119,9 @@ final class LstmForwardPass implements StepTeam.Work {
         outputs = new float[batch][steps][units];
     }
 
-    /** Steps for {@link StepTeam#run}: the time steps, plus the projection first when projected. */
+    /** Steps for {@link StepTeam#run}: the time steps, plus, when projected, the projection before each block of them. */
     int teamSteps() {
-        return projected ? steps + 1 : steps;
+        return projected ? steps + blocks : steps;
     }
 
     @Override
@@ -118,19 +133,23 @@ final class LstmForwardPass implements StepTeam.Work {
             return;
         }
         if (projected) {
-            if (step == 0) {
-                project(p0, p1);
+            // Team steps per block: its projection, then its time steps.
+            int block = step / (blockSteps + 1);
+            int position = step % (blockSteps + 1);
+            if (position == 0) {
+                project(block, p0, p1);
             } else {
-                recurrentStep(step - 1, chunk, p0, p1);
+                recurrentStep(block * blockSteps + position - 1, chunk, p0, p1);
             }
         } else {
             recurrentStep(step, chunk, p0, p1);
         }
     }
 
-    /** {@code zx = x·kernel + bias} for every row, panels [p0, p1). */
-    private void project(int p0, int p1) {
-        int rows = steps * batch;
+    /** {@code zx = x·kernel + bias} for every row of a block's time steps, panels [p0, p1). */
+    private void project(int block, int p0, int p1) {
+        int first = firstTime(block) * batch;
+        int rows = blockLength(block) * batch;
         int inputSize = packed.inputSize();
         float[] bias = packed.bias();
         for (int r0 = 0; r0 < rows; r0 += PROJECTION_ROW_BLOCK) {
@@ -140,10 +159,21 @@ final class LstmForwardPass implements StepTeam.Work {
                 for (int r = 0; r < count; r++) {
                     System.arraycopy(bias, p * width, zx, zOff + r * zxStride, width);
                 }
-                kernel.accumulate(xByTime, r0, count, inputSize, packed.kernel(), packed.kernelPanel(p), zx, zOff,
-                        zxStride);
+                kernel.accumulate(xByTime, first + r0, count, inputSize, packed.kernel(), packed.kernelPanel(p), zx,
+                        zOff, zxStride);
             }
         }
+    }
+
+    /** Processing steps in a projection block. */
+    private int blockLength(int block) {
+        return Math.min(blockSteps, steps - block * blockSteps);
+    }
+
+    /** The earliest time (input index) among a projection block's steps: zx holds its times in increasing order. */
+    private int firstTime(int block) {
+        int s0 = block * blockSteps;
+        return goBackwards ? steps - s0 - blockLength(block) : s0;
     }
 
     private void recurrentStep(int s, int chunk, int p0, int p1) {
@@ -157,7 +187,7 @@ final class LstmForwardPass implements StepTeam.Work {
             int zStride;
             if (projected) {
                 z = zx;
-                zOff = t * batch * zxStride + p * width;
+                zOff = (t - firstTime(s / blockSteps)) * batch * zxStride + p * width;
                 zStride = zxStride;
             } else {
                 z = scratch[chunk];

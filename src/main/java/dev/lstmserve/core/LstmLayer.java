@@ -30,6 +30,14 @@ public final class LstmLayer {
      */
     public static final int PROJECTED_MAX_BATCH = 31;
 
+    /**
+     * Bytes of kernel and recurrent_kernel above which larger batches get their input projection first too: a step
+     * that multiplies by both streams them from memory at every step (25 MB at S4 of docs/PERFORMANCE.md), where the
+     * projection reads the kernel once per block of steps. Measured at S4 (2026-11-30): 1.08-1.09x ORT's time
+     * projected against 1.14-1.19x fused; at S3 (6 MB) fused stays faster.
+     */
+    static final long FUSED_MAX_WEIGHT_BYTES = 16L << 20;
+
     private final LstmWeights weights;
     private final Activation activation;
     private final Activation recurrentActivation;
@@ -112,7 +120,8 @@ public final class LstmLayer {
         LstmState state = initialState == null ? LstmState.zeros(batch, units) : initialState.forBatch(batch, units);
 
         TileKernel kernel = options.kernel() != null ? options.kernel() : Kernels.active();
-        boolean projected = options.projected() != null ? options.projected() : projectsFirst(batch, steps);
+        boolean projected = options.projected() != null ? options.projected()
+                : projectsFirst(batch, steps, 4L * (inputSize + units) * 4L * units);
         long stepWork = (long) batch * (units + (projected ? 0 : inputSize)) * 4L * units;
         int participants = StepTeam.maxParticipants();
         int chunks = 1;
@@ -126,17 +135,19 @@ public final class LstmLayer {
                     + packed.lanes());
         }
         LstmForwardPass pass = new LstmForwardPass(kernel, packed, gates, goBackwards, inputs, mask, state, projected,
-                chunks);
+                chunks, options.projectionSteps() != null ? options.projectionSteps() : 0);
         StepTeam.run(pass.teamSteps(), chunks, chunks - 1, pass);
         return pass.result();
     }
 
     /**
-     * Whether the input projection of all steps is computed before the time loop (else inside each step). Both give
-     * the same bits; this is only about speed, measured in docs/PERFORMANCE.md.
+     * Whether the input projection is computed ahead of the time steps (else inside each step). Both give the same
+     * bits; this is only about speed, measured in docs/PERFORMANCE.md.
+     *
+     * @param weightBytes bytes of kernel and recurrent_kernel, which a fused step reads
      */
-    static boolean projectsFirst(int batch, int steps) {
-        return steps > 1 && batch <= PROJECTED_MAX_BATCH;
+    static boolean projectsFirst(int batch, int steps, long weightBytes) {
+        return steps > 1 && (batch <= PROJECTED_MAX_BATCH || weightBytes > FUSED_MAX_WEIGHT_BYTES);
     }
 
     private static void checkInputs(float[][][] inputs, int steps, int inputSize) {

@@ -41,7 +41,8 @@ class BatchInvarianceTests {
         // H = 40: three panels of 16 units, the last one partly filled; E = 12.
         LstmWeights weights = RandomData.weights(new Random(21), 12, 40);
         LstmLayer automatic = new LstmLayer(weights, Activation.TANH, Activation.SIGMOID, goBackwards);
-        EngineOptions options = new EngineOptions(kernel, path.options.projected(), path.options.chunks());
+        EngineOptions options = new EngineOptions(kernel, path.options.projected(), path.options.chunks(),
+                path.options.projectionSteps());
         LstmLayer layer = new LstmLayer(weights, Activation.TANH, Activation.SIGMOID, goBackwards, options);
 
         Random random = new Random(22);

@@ -63,9 +63,9 @@ class KernelSelectionTests {
         Random random = new Random(9);
         float[][][] inputs = RandomData.inputs(random, 9, 11, 33);
         LstmResult vector = new LstmLayer(weights, Activation.TANH, Activation.SIGMOID, false,
-                new EngineOptions(Kernels.available().get(0), null, null)).forward(inputs, null);
+                new EngineOptions(Kernels.available().get(0), null, null, null)).forward(inputs, null);
         LstmResult scalar = new LstmLayer(weights, Activation.TANH, Activation.SIGMOID, false,
-                new EngineOptions(Kernels.SCALAR, null, null)).forward(inputs, null);
+                new EngineOptions(Kernels.SCALAR, null, null, null)).forward(inputs, null);
         LstmLayerTests.assertSameBits("vector vs scalar", vector, scalar);
     }
 }
