@@ -22,8 +22,9 @@ final class LstmForwardPass implements StepTeam.Work {
     static final int PROJECTION_ROW_BLOCK = 192;
 
     /**
-     * Most floats zx holds (16 MB): the steps of a window are projected in blocks of at most this many B·4H rows'
-     * worth. Without it, B·T·4H floats for one request: 4.3 GB for T·B = 262 144 steps of a 1024-unit layer.
+     * Most floats zx holds (16 MB), unless a single step's B·4H floats are more: the steps of a window are projected
+     * in blocks of as many steps as fit (at least one). Without it, zx held B·T·4H floats for one request: 4.3 GB for
+     * T·B = 262 144 steps of a 1024-unit layer.
      */
     static final int ZX_MAX_FLOATS = 1 << 22;
 
