@@ -5,7 +5,7 @@ package dev.lstmserve.core;
  * result's bits, which is what the tests that force them prove.
  *
  * @param kernel         the kernel, or {@code null} for {@link Kernels#active()}
- * @param projected      {@code true}: the input projection of all steps before the time loop; {@code false}: inside
+ * @param projected      {@code true}: the input projection ahead of the time steps (in blocks); {@code false}: inside
  *                       each step; {@code null}: {@link LstmLayer#projectsFirst} decides by shape
  * @param chunks         how many chunks (ranges of whole units) each step is split into, shared by the caller and
  *                       every helper thread it gets, at most one per panel: 1 runs on the calling thread alone,

@@ -8,8 +8,8 @@ package dev.lstmserve.core;
  * ({@link LstmForwardPass}) runs every time step as one register-blocked product {@code h_tm1·recurrent_kernel} per
  * panel ({@link TileKernel}: the Vector API, or a scalar fallback with the same bits) fused with the gate update,
  * the panels split between the cores with a spinning hand-off per step ({@link StepTeam}) when the step's work repays
- * it. The input projection {@code x·kernel} is done for all steps before the loop or inside each step, whichever
- * {@link #projectsFirst} picks for the shape. None of these choices changes a bit of the result: every output element
+ * it. The input projection {@code x·kernel} is done ahead of the steps (in blocks of steps) or inside each step,
+ * whichever {@link #projectsFirst} picks for the shape. None of these choices changes a bit of the result: every output element
  * is accumulated in the same order whatever the batch holds, the tiling, the threads or the path, so a window gets the
  * same bits alone or batched with others.
  *
@@ -24,19 +24,28 @@ public final class LstmLayer {
     public static final long PARALLEL_MIN_STEP_WORK = 1L << 15;
 
     /**
-     * Batches of at most this many rows (of windows longer than one step) get their input projection for all steps
-     * before the time loop; larger ones inside each step, where the step's rows share each weight read. Both give the
-     * same bits. Public for the tests that serve batches on each side of it.
+     * Batches of at most this many rows (of windows longer than one step) get their input projection ahead of the
+     * steps; larger ones inside each step, where the step's rows share each weight read, unless the weights are large
+     * ({@link #FUSED_MAX_WEIGHT_BYTES}). Both give the same bits. Public for the tests that serve batches on each side
+     * of it.
      */
     public static final int PROJECTED_MAX_BATCH = 31;
 
     /**
-     * Bytes of kernel and recurrent_kernel above which larger batches get their input projection first too: a step
-     * that multiplies by both streams them from memory at every step (25 MB at S4 of docs/PERFORMANCE.md), where the
-     * projection reads the kernel once per block of steps. Measured at S4 (2026-11-30): 1.08-1.09x ORT's time
-     * projected against 1.14-1.19x fused; at S3 (6 MB) fused stays faster.
+     * Bytes of kernel and recurrent_kernel above which larger batches get their input projection ahead of the steps
+     * too, as long as a projection block holds at least {@link #PROJECTED_MIN_BLOCK_STEPS} steps: a step that
+     * multiplies by both streams them from memory at every step (24 MiB at S4 of docs/PERFORMANCE.md), where the
+     * projection reads the kernel once per block. Measured at S4 (2026-11-30): 1.03-1.14x ORT's time projected in
+     * blocks of 16 steps against 1.14-1.19x fused; at S3 (6 MiB) fused stays faster.
      */
     static final long FUSED_MAX_WEIGHT_BYTES = 16L << 20;
+
+    /**
+     * Fewest steps per projection block for which large weights are projected ahead: with fewer, the kernel is read
+     * almost as often as fused and zx adds its own traffic. Measured with S4's layer (E = 512, H = 1024): projected
+     * 0.91-0.96x fused's time at B = 64 (16 steps per block), 1.06-1.13x at B = 128 to 1024 (8 to 1).
+     */
+    static final int PROJECTED_MIN_BLOCK_STEPS = 16;
 
     private final LstmWeights weights;
     private final Activation activation;
@@ -121,7 +130,8 @@ public final class LstmLayer {
 
         TileKernel kernel = options.kernel() != null ? options.kernel() : Kernels.active();
         boolean projected = options.projected() != null ? options.projected()
-                : projectsFirst(batch, steps, 4L * (inputSize + units) * 4L * units);
+                : projectsFirst(batch, steps, 4L * (inputSize + units) * 4L * units,
+                        (long) batch * packed.panels() * 4 * packed.lanes());
         long stepWork = (long) batch * (units + (projected ? 0 : inputSize)) * 4L * units;
         int participants = StepTeam.maxParticipants();
         int chunks = 1;
@@ -145,9 +155,11 @@ public final class LstmLayer {
      * bits; this is only about speed, measured in docs/PERFORMANCE.md.
      *
      * @param weightBytes bytes of kernel and recurrent_kernel, which a fused step reads
+     * @param stepFloats  floats of one step's projection, B·4H (padded to whole panels)
      */
-    static boolean projectsFirst(int batch, int steps, long weightBytes) {
-        return steps > 1 && (batch <= PROJECTED_MAX_BATCH || weightBytes > FUSED_MAX_WEIGHT_BYTES);
+    static boolean projectsFirst(int batch, int steps, long weightBytes, long stepFloats) {
+        return steps > 1 && (batch <= PROJECTED_MAX_BATCH || weightBytes > FUSED_MAX_WEIGHT_BYTES
+                && stepFloats * PROJECTED_MIN_BLOCK_STEPS <= LstmForwardPass.ZX_MAX_FLOATS);
     }
 
     private static void checkInputs(float[][][] inputs, int steps, int inputSize) {

@@ -24,7 +24,7 @@ final class VectorTileKernel extends TileKernel {
     private static final VectorSpecies<Integer> I = S.withLanes(int.class);
     static final int L = S.length();
     static final int W = 4 * L;
-    /** Up to this many rows, 8-row half-panel tiles; above it (the projection of all steps), 6-row whole-panel ones. */
+    /** Up to this many rows, 8-row half-panel tiles; above it (the projection ahead of the steps), 6-row whole-panel ones. */
     static final int TALL_TILES_MAX_ROWS = Integer.getInteger("lstm.engine.tall-tiles-max-rows", 64);
 
     VectorTileKernel() {

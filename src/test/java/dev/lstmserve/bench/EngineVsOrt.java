@@ -43,7 +43,7 @@ public final class EngineVsOrt {
     /**
      * {@code -Dbench.gap-millis=} (default 100): the pause between blocks, longer than either engine's idle threads
      * spin after a call (ORT's pool thread: 10-20 ms of CPU after its last run, measured with /proc's per-thread CPU
-     * times on 2026-11-30; ours: {@code lstm.engine.idle-spin-micros}, 200 µs by default).
+     * times on 2026-11-30; ours: up to {@code lstm.engine.idle-poll-micros}, 5 ms by default).
      */
     private static final long GAP_NANOS = Long.getLong("bench.gap-millis", 100L) * 1_000_000L;
     /**
@@ -81,7 +81,7 @@ public final class EngineVsOrt {
         System.out.println();
         lines.forEach(System.out::println);
         System.out.println();
-        System.out.printf(Locale.ROOT, "Details (medians of interleaved blocks; %d cores; ORT intra-op threads = %d;"
+        System.out.printf(Locale.ROOT, "Details (medians of interleaved " + (CALLS ? "calls" : "blocks") + "; %d cores; ORT intra-op threads = %d;"
                 + " %.0f s):%n", cores, cores, (System.nanoTime() - start) / 1e9);
         details.forEach(System.out::println);
     }
