@@ -72,6 +72,10 @@ public record LstmProperties(@DefaultValue Model model, @DefaultValue Parity par
      * @param maxWindowLength       most steps in one window (T; words for {@code text}), default 4096
      * @param maxSteps              most steps in one request, B·T, default 262144 (2^18)
      * @param maxInputValues        most numbers in one request's {@code inputs}, B·T·E, default 4194304 (2^22)
+     * @param maxOutputValues       most numbers in the largest output any layer computes for one request, B·T·W for
+     *                              the widest layer (W values per step; B·W for a layer without a time axis), default
+     *                              16777216 (2^24, 64 MiB of float32): a 1024-unit layer at the B·T limit would
+     *                              otherwise need 1 GiB for one request's outputs
      * @param maxConcurrentRequests most requests computed at the same time; unset means twice the processors the
      *                              JVM sees (4 on 2 cores)
      * @param maxWait               how long a request may wait for a compute slot before it gets 503, default 100ms
@@ -80,7 +84,7 @@ public record LstmProperties(@DefaultValue Model model, @DefaultValue Parity par
      */
     public record Limits(@DefaultValue("1024") int maxBatchSize, @DefaultValue("4096") int maxWindowLength,
                          @DefaultValue("262144") long maxSteps, @DefaultValue("4194304") long maxInputValues,
-                         Integer maxConcurrentRequests, @DefaultValue("100ms") Duration maxWait,
+                         @DefaultValue("16777216") long maxOutputValues, Integer maxConcurrentRequests, @DefaultValue("100ms") Duration maxWait,
                          @DefaultValue("1s") Duration retryAfter) {
 
         public Limits {
@@ -88,6 +92,7 @@ public record LstmProperties(@DefaultValue Model model, @DefaultValue Parity par
             positive("lstm.limits.max-window-length", maxWindowLength);
             positive("lstm.limits.max-steps", maxSteps);
             positive("lstm.limits.max-input-values", maxInputValues);
+            positive("lstm.limits.max-output-values", maxOutputValues);
             if (maxConcurrentRequests == null) {
                 maxConcurrentRequests = 2 * Runtime.getRuntime().availableProcessors();
             }

@@ -1,12 +1,15 @@
 package dev.lstmserve.ops;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
 import dev.lstmserve.config.LstmProperties;
+import dev.lstmserve.core.Sequential;
 import dev.lstmserve.inference.Computations;
 import dev.lstmserve.inference.LstmService;
 
@@ -22,7 +25,8 @@ import org.springframework.stereotype.Component;
  *         () -> service.predict(query));}</pre>
  *
  * <p>Size limits ({@code lstm.limits.max-batch-size}, {@code max-window-length}, {@code max-steps},
- * {@code max-input-values}) are checked on the parsed request first: over any, {@link LimitExceededException} (413),
+ * {@code max-input-values}, and {@code max-output-values} against the served model's widest layer) are checked on the
+ * parsed request first: over any, {@link LimitExceededException} (413),
  * without waiting for a slot. Then the request takes one of {@code lstm.limits.max-concurrent-requests} slots,
  * waiting at most {@code lstm.limits.max-wait}; when none frees up, {@link OverloadedException} (503 with
  * Retry-After) rather than an unbounded queue. A request that got a slot always runs to its end.
@@ -43,6 +47,11 @@ public class ComputeLimits {
     private final LstmMetrics metrics;
     private final LstmProperties.Batching batching;
     private final LstmService service;
+    /** Each layer of the served model: values per step of a window (or per window, without a time axis). */
+    private final List<LayerOutput> layerOutputs;
+
+    private record LayerOutput(String layer, long width, boolean perStep) {
+    }
 
     public ComputeLimits(LstmProperties properties, LstmMetrics metrics, LstmService service) {
         this.limits = properties.limits();
@@ -51,11 +60,26 @@ public class ComputeLimits {
         this.metrics = metrics;
         this.batching = properties.batching();
         this.service = service;
+        List<LayerOutput> outputs = new ArrayList<>();
+        Sequential network = service.model().network();
+        for (int i = 0; i < network.layers().size(); i++) {
+            // Without the batch axis: [T, ...] for a layer that keeps the time axis, [W, ...] for one without.
+            int[] shape = network.outputShape(i);
+            boolean perStep = shape.length >= 2;
+            long width = 1;
+            for (int d = perStep ? 1 : 0; d < shape.length; d++) {
+                width *= Math.max(1, shape[d]);
+            }
+            outputs.add(new LayerOutput(network.layers().get(i).name(), width, perStep));
+        }
+        this.layerOutputs = List.copyOf(outputs);
         metrics.registerComputeSlots(limits.maxConcurrentRequests(),
                 () -> limits.maxConcurrentRequests() - slots.availablePermits());
-        log.info("Request limits: batch ≤ {}, window ≤ {} steps, B·T ≤ {} steps, B·T·E ≤ {} input values; "
-                        + "{} requests computed at once, waiting ≤ {} ms for a slot (then 503, Retry-After {} s)",
+        log.info("Request limits: batch ≤ {}, window ≤ {} steps, B·T ≤ {} steps, B·T·E ≤ {} input values, "
+                        + "≤ {} output values per layer; {} requests computed at once, waiting ≤ {} ms for a slot "
+                        + "(then 503, Retry-After {} s)",
                 limits.maxBatchSize(), limits.maxWindowLength(), limits.maxSteps(), limits.maxInputValues(),
+                limits.maxOutputValues(),
                 limits.maxConcurrentRequests(), limits.maxWait().toMillis(),
                 OverloadedException.retryAfterSeconds(limits.retryAfter()));
     }
@@ -183,6 +207,23 @@ public class ComputeLimits {
             throw new LimitExceededException(field, "lstm.limits.max-input-values", limits.maxInputValues(),
                     shape.inputValues(), field + " has " + shape.inputValues() + " numbers (B·T·E); the limit is "
                     + limits.maxInputValues() + " per request (lstm.limits.max-input-values)");
+        }
+        LayerOutput largest = null;
+        long outputValues = 0;
+        for (LayerOutput output : layerOutputs) {
+            long values = (long) shape.batch() * (output.perStep() ? shape.windowLength() : 1) * output.width();
+            if (values > outputValues) {
+                largest = output;
+                outputValues = values;
+            }
+        }
+        if (largest != null && outputValues > limits.maxOutputValues()) {
+            throw new LimitExceededException(field, "lstm.limits.max-output-values", limits.maxOutputValues(),
+                    outputValues, field + " asks for " + shape.batch() + " windows × " + shape.windowLength()
+                    + " steps, for which layer '" + largest.layer() + "' (" + largest.width() + " values per "
+                    + (largest.perStep() ? "step" : "window") + ") computes " + outputValues
+                    + " numbers; the limit is " + limits.maxOutputValues()
+                    + " per request (lstm.limits.max-output-values)");
         }
     }
 

@@ -312,7 +312,7 @@ class DynamicBatchingTests {
         return new LstmProperties(new LstmProperties.Model("", "", ""),
                 new LstmProperties.Parity(1e-5, 1e-6, Duration.ofSeconds(60)),
                 org.springframework.util.unit.DataSize.ofMegabytes(16),
-                new LstmProperties.Limits(1024, 4096, 262144, 4194304, null, Duration.ofMillis(100),
+                new LstmProperties.Limits(1024, 4096, 262144, 4194304, 16777216, null, Duration.ofMillis(100),
                         Duration.ofSeconds(1)), "", batching);
     }
 

@@ -70,6 +70,23 @@ class ComputeLimitsTests {
     }
 
     @Test
+    void outputsLargerThanTheLimitAreRefusedNamingTheLayerThatWouldComputeThem() {
+        // The seed-toy model: Embedding(9, 2) then LSTM(2) returning sequences, 2 values per step each; limit 100.
+        ComputeLimits limits = limits(4, Duration.ZERO);
+
+        limits.check(new RequestShape("tokens", 8, 6, 48, 0));
+        LimitExceededException outputs = catchThrowableOfType(LimitExceededException.class,
+                () -> limits.check(new RequestShape("tokens", 8, 7, 56, 0)));
+
+        assertThat(outputs.property()).isEqualTo("lstm.limits.max-output-values");
+        assertThat(outputs.maximum()).isEqualTo(100);
+        assertThat(outputs.actual()).isEqualTo(112);
+        assertThat(outputs.field()).isEqualTo("tokens");
+        assertThat(outputs.getMessage()).contains("8 windows × 7 steps", "(2 values per step)", "112 numbers",
+                "lstm.limits.max-output-values");
+    }
+
+    @Test
     void noFreeSlotWithinTheWaitIsOverloadedAndAFreedSlotServesAgain() throws Exception {
         ComputeLimits limits = limits(2, Duration.ofMillis(20));
         CountDownLatch inside = new CountDownLatch(2);
@@ -248,7 +265,7 @@ class ComputeLimitsTests {
     private ComputeLimits limits(int slots, Duration maxWait, LstmProperties.Batching batching, LstmService service) {
         LstmProperties properties = new LstmProperties(new LstmProperties.Model("", "", ""),
                 new LstmProperties.Parity(1e-5, 1e-6, Duration.ofSeconds(60)), DataSize.ofMegabytes(16),
-                new LstmProperties.Limits(8, 16, 64, 96, slots, maxWait, Duration.ofMillis(2500)), "",
+                new LstmProperties.Limits(8, 16, 64, 96, 100, slots, maxWait, Duration.ofMillis(2500)), "",
                 batching);
         return new ComputeLimits(properties, new LstmMetrics(registry, service, new ParityService(service, properties)),
                 service);

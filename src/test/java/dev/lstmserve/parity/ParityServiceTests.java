@@ -161,7 +161,7 @@ class ParityServiceTests {
     private static LstmProperties properties(double rtol, double atol) {
         return new LstmProperties(new LstmProperties.Model("", "", ""),
                 new LstmProperties.Parity(rtol, atol, Duration.ofSeconds(60)), DataSize.ofMegabytes(16),
-                new LstmProperties.Limits(1024, 4096, 262144, 4194304, null, Duration.ofMillis(100),
+                new LstmProperties.Limits(1024, 4096, 262144, 4194304, 16777216, null, Duration.ofMillis(100),
                         Duration.ofSeconds(1)), "", LstmProperties.Batching.OFF);
     }
 
