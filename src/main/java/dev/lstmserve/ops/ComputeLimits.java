@@ -9,6 +9,9 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 import dev.lstmserve.config.LstmProperties;
+import dev.lstmserve.core.Embedding;
+import dev.lstmserve.core.Layer;
+import dev.lstmserve.core.RecurrentLayer;
 import dev.lstmserve.core.Sequential;
 import dev.lstmserve.inference.Computations;
 import dev.lstmserve.inference.LstmService;
@@ -49,8 +52,13 @@ public class ComputeLimits {
     private final LstmService service;
     /** Each layer of the served model: values per step of a window (or per window, without a time axis). */
     private final List<LayerOutput> layerOutputs;
+    /** How many layers {@code /lstm/forward} runs: up to the last recurrent one (README, "/lstm/forward"). */
+    private final int forwardLayers;
 
-    private record LayerOutput(String layer, long width, boolean perStep) {
+    /**
+     * @param embedding an Embedding layer, which {@code inputs} requests skip
+     */
+    private record LayerOutput(String layer, long width, boolean perStep, boolean embedding) {
     }
 
     public ComputeLimits(LstmProperties properties, LstmMetrics metrics, LstmService service) {
@@ -63,16 +71,21 @@ public class ComputeLimits {
         List<LayerOutput> outputs = new ArrayList<>();
         Sequential network = service.model().network();
         for (int i = 0; i < network.layers().size(); i++) {
-            // Without the batch axis: [T, ...] for a layer that keeps the time axis, [W, ...] for one without.
+            // Without the batch axis: [T, ...] for a layer that keeps the time axis, [W, ...] for one without. A
+            // recurrent layer computes every step's output even when it returns only the last (LstmForwardPass).
+            Layer layer = network.layers().get(i);
             int[] shape = network.outputShape(i);
-            boolean perStep = shape.length >= 2;
+            boolean recurrent = layer instanceof RecurrentLayer;
+            boolean perStep = recurrent || shape.length >= 2;
             long width = 1;
-            for (int d = perStep ? 1 : 0; d < shape.length; d++) {
+            for (int d = recurrent ? shape.length - 1 : perStep ? 1 : 0; d < shape.length; d++) {
                 width *= Math.max(1, shape[d]);
             }
-            outputs.add(new LayerOutput(network.layers().get(i).name(), width, perStep));
+            outputs.add(new LayerOutput(layer.name(), width, perStep, layer instanceof Embedding));
         }
         this.layerOutputs = List.copyOf(outputs);
+        int lastRecurrent = network.lastRecurrentIndex();
+        this.forwardLayers = lastRecurrent >= 0 ? lastRecurrent + 1 : outputs.size();
         metrics.registerComputeSlots(limits.maxConcurrentRequests(),
                 () -> limits.maxConcurrentRequests() - slots.availablePermits());
         log.info("Request limits: batch ≤ {}, window ≤ {} steps, B·T ≤ {} steps, B·T·E ≤ {} input values, "
@@ -110,7 +123,7 @@ public class ComputeLimits {
      * @throws OverloadedException    when no compute slot became free within {@code lstm.limits.max-wait}
      */
     public <T> T compute(String endpoint, RequestShape shape, Function<Computations, T> work) {
-        check(shape);
+        check(endpoint, shape);
         Request request = new Request();
         T result = work.apply(request);
         if (request.computeNanos >= 0) {
@@ -183,9 +196,21 @@ public class ComputeLimits {
     }
 
     /**
+     * {@link #check(String, RequestShape)} against every layer of the model, as {@code /lstm/predict} runs them.
+     *
      * @throws LimitExceededException naming the first limit {@code shape} is over
      */
     public void check(RequestShape shape) {
+        check(null, shape);
+    }
+
+    /**
+     * @param endpoint {@code /lstm/forward} checks {@code max-output-values} against the layers it runs (up to the
+     *                 last recurrent layer; an earlier {@code layer} runs fewer, so this errs on the safe side), any
+     *                 other against all
+     * @throws LimitExceededException naming the first limit {@code shape} is over
+     */
+    public void check(String endpoint, RequestShape shape) {
         String field = shape.field();
         if (shape.batch() > limits.maxBatchSize()) {
             throw new LimitExceededException(field, "lstm.limits.max-batch-size", limits.maxBatchSize(),
@@ -210,7 +235,11 @@ public class ComputeLimits {
         }
         LayerOutput largest = null;
         long outputValues = 0;
-        for (LayerOutput output : layerOutputs) {
+        int layers = "/lstm/forward".equals(endpoint) ? forwardLayers : layerOutputs.size();
+        for (LayerOutput output : layerOutputs.subList(0, layers)) {
+            if (output.embedding() && "inputs".equals(field)) {
+                continue;
+            }
             long values = (long) shape.batch() * (output.perStep() ? shape.windowLength() : 1) * output.width();
             if (values > outputValues) {
                 largest = output;

@@ -1,5 +1,6 @@
 package dev.lstmserve.ops;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -84,6 +85,40 @@ class ComputeLimitsTests {
         assertThat(outputs.field()).isEqualTo("tokens");
         assertThat(outputs.getMessage()).contains("8 windows × 7 steps", "(2 values per step)", "112 numbers",
                 "lstm.limits.max-output-values");
+    }
+
+    @Test
+    void anLstmReturningOnlyItsLastStepStillCountsEveryStepItComputes() {
+        // Embedding(9, 2), LSTM(40, return_sequences=False) 'lstm_wide', Dense(2): the LSTM computes 40 values at
+        // every step before it returns the last; limit 100.
+        LstmService service = new LstmService(
+                ModelLoader.load(Path.of("src/test/resources/limits/last-step-lstm.json")));
+        ComputeLimits limits = limits(4, Duration.ZERO, LstmProperties.Batching.OFF, service);
+
+        for (String endpoint : new String[] {"/lstm/forward", "/lstm/predict"}) {
+            LimitExceededException outputs = catchThrowableOfType(LimitExceededException.class,
+                    () -> limits.check(endpoint, new RequestShape("tokens", 1, 3, 3, 0)));
+            assertThat(outputs.actual()).as(endpoint).isEqualTo(120);
+            assertThat(outputs.getMessage()).as(endpoint).contains("'lstm_wide' (40 values per step)");
+        }
+    }
+
+    @Test
+    void forwardIsCheckedAgainstTheLayersItRunsAndPredictAgainstAll() {
+        // Embedding(9, 3), LSTM(2) 'lstm_a', Dense(10) per step 'td', LSTM(4, last step) 'lstm_b', Dense(60) 'head';
+        // /lstm/forward stops at lstm_b, the last recurrent layer. Limit 100.
+        LstmService service = new LstmService(ModelLoader.load(Path.of("src/test/resources/limits/probe.json")));
+        ComputeLimits limits = limits(4, Duration.ZERO, LstmProperties.Batching.OFF, service);
+        RequestShape twoSteps = new RequestShape("tokens", 2, 1, 2, 0);
+
+        limits.check("/lstm/forward", twoSteps);
+        LimitExceededException head = catchThrowableOfType(LimitExceededException.class,
+                () -> limits.check("/lstm/predict", twoSteps));
+        assertThat(head.getMessage()).contains("'head' (60 values per window) computes 120 numbers");
+
+        LimitExceededException td = catchThrowableOfType(LimitExceededException.class,
+                () -> limits.check("/lstm/forward", new RequestShape("tokens", 1, 11, 11, 0)));
+        assertThat(td.getMessage()).contains("'td' (10 values per step) computes 110 numbers");
     }
 
     @Test
