@@ -54,6 +54,8 @@ public class ComputeLimits {
     private final List<LayerOutput> layerOutputs;
     /** How many layers {@code /lstm/forward} runs: up to the last recurrent one (README, "/lstm/forward"). */
     private final int forwardLayers;
+    /** The model's declared window length, to which {@code text} is padded or cut; -1 when it declares none. */
+    private final int declaredWindow;
 
     /**
      * @param embedding an Embedding layer, which {@code inputs} requests skip
@@ -86,6 +88,7 @@ public class ComputeLimits {
         this.layerOutputs = List.copyOf(outputs);
         int lastRecurrent = network.lastRecurrentIndex();
         this.forwardLayers = lastRecurrent >= 0 ? lastRecurrent + 1 : outputs.size();
+        this.declaredWindow = network.inputShape().length > 0 ? network.inputShape()[0] : -1;
         metrics.registerComputeSlots(limits.maxConcurrentRequests(),
                 () -> limits.maxConcurrentRequests() - slots.availablePermits());
         log.info("Request limits: batch ≤ {}, window ≤ {} steps, B·T ≤ {} steps, B·T·E ≤ {} input values, "
@@ -236,11 +239,13 @@ public class ComputeLimits {
         LayerOutput largest = null;
         long outputValues = 0;
         int layers = "/lstm/forward".equals(endpoint) ? forwardLayers : layerOutputs.size();
+        // text is made as long as the model's declared window (LstmInference.tokenize), whatever its words.
+        long window = "text".equals(field) && declaredWindow > 0 ? declaredWindow : shape.windowLength();
         for (LayerOutput output : layerOutputs.subList(0, layers)) {
             if (output.embedding() && "inputs".equals(field)) {
                 continue;
             }
-            long values = (long) shape.batch() * (output.perStep() ? shape.windowLength() : 1) * output.width();
+            long values = (long) shape.batch() * (output.perStep() ? window : 1) * output.width();
             if (values > outputValues) {
                 largest = output;
                 outputValues = values;
@@ -248,7 +253,7 @@ public class ComputeLimits {
         }
         if (largest != null && outputValues > limits.maxOutputValues()) {
             throw new LimitExceededException(field, "lstm.limits.max-output-values", limits.maxOutputValues(),
-                    outputValues, field + " asks for " + shape.batch() + " windows × " + shape.windowLength()
+                    outputValues, field + " asks for " + shape.batch() + " windows × " + window
                     + " steps, for which layer '" + largest.layer() + "' (" + largest.width() + " values per "
                     + (largest.perStep() ? "step" : "window") + ") computes " + outputValues
                     + " numbers; the limit is " + limits.maxOutputValues()

@@ -104,6 +104,19 @@ class ComputeLimitsTests {
     }
 
     @Test
+    void textIsMeasuredAtTheWindowLengthTheModelDeclares() {
+        // The probe model with input_shape [50]: one word of text is padded to 50 steps; 'td' computes 10 per step.
+        LstmService service = new LstmService(
+                ModelLoader.load(Path.of("src/test/resources/limits/fixed-length.json")));
+        ComputeLimits limits = limits(4, Duration.ZERO, LstmProperties.Batching.OFF, service);
+
+        LimitExceededException text = catchThrowableOfType(LimitExceededException.class,
+                () -> limits.check("/lstm/forward", new RequestShape("text", 1, 1, 1, 0)));
+        assertThat(text.actual()).isEqualTo(500);
+        assertThat(text.getMessage()).contains("1 windows × 50 steps", "'td' (10 values per step)");
+    }
+
+    @Test
     void forwardIsCheckedAgainstTheLayersItRunsAndPredictAgainstAll() {
         // Embedding(9, 3), LSTM(2) 'lstm_a', Dense(10) per step 'td', LSTM(4, last step) 'lstm_b', Dense(60) 'head';
         // /lstm/forward stops at lstm_b, the last recurrent layer. Limit 100.
