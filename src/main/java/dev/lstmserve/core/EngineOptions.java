@@ -17,4 +17,9 @@ package dev.lstmserve.core;
 record EngineOptions(TileKernel kernel, Boolean projected, Integer chunks, Integer projectionSteps) {
 
     static final EngineOptions AUTO = new EngineOptions(null, null, null, null);
+
+    /** These options on {@code other} kernel. */
+    EngineOptions withKernel(TileKernel other) {
+        return new EngineOptions(other, projected, chunks, projectionSteps);
+    }
 }

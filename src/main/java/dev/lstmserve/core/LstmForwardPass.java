@@ -182,13 +182,15 @@ final class LstmForwardPass implements StepTeam.Work {
         float[][] hPrev = (s & 1) == 0 ? hEven : hOdd;
         float[][] hNext = (s & 1) == 0 ? hOdd : hEven;
         int units = packed.units();
+        // projected: this step's rows in zx, which holds its block's times in order.
+        int zxRow = projected ? (t - firstTime(s / blockSteps)) * batch * zxStride : 0;
         for (int p = p0; p < p1; p++) {
             float[] z;
             int zOff;
             int zStride;
             if (projected) {
                 z = zx;
-                zOff = (t - firstTime(s / blockSteps)) * batch * zxStride + p * width;
+                zOff = zxRow + p * width;
                 zStride = zxStride;
             } else {
                 z = scratch[chunk];

@@ -131,7 +131,7 @@ public final class LstmLayer {
         TileKernel kernel = options.kernel() != null ? options.kernel() : Kernels.active();
         boolean projected = options.projected() != null ? options.projected()
                 : projectsFirst(batch, steps, 4L * (inputSize + units) * 4L * units,
-                        (long) batch * packed.panels() * 4 * packed.lanes());
+                        (long) batch * packed.panels() * packed.width());
         long stepWork = (long) batch * (units + (projected ? 0 : inputSize)) * 4L * units;
         int participants = StepTeam.maxParticipants();
         int chunks = 1;

@@ -41,8 +41,7 @@ class BatchInvarianceTests {
         // H = 40: three panels of 16 units, the last one partly filled; E = 12.
         LstmWeights weights = RandomData.weights(new Random(21), 12, 40);
         LstmLayer automatic = new LstmLayer(weights, Activation.TANH, Activation.SIGMOID, goBackwards);
-        EngineOptions options = new EngineOptions(kernel, path.options.projected(), path.options.chunks(),
-                path.options.projectionSteps());
+        EngineOptions options = path.options.withKernel(kernel);
         LstmLayer layer = new LstmLayer(weights, Activation.TANH, Activation.SIGMOID, goBackwards, options);
 
         Random random = new Random(22);
