@@ -83,11 +83,6 @@ public final class LstmKernelCheck {
                         reference.forward(inputs, mask, state))));
     }
 
-    /** {@code of(layer).run(rtol, atol)}. */
-    public static Result run(LstmLayer layer, double rtol, double atol) {
-        return of(layer).run(rtol, atol);
-    }
-
     /**
      * Runs the fast kernels on the check's inputs and compares them with the float64 results.
      *

@@ -28,7 +28,7 @@ class LstmKernelCheckTests {
             LstmLayer layer = new LstmLayer(RandomData.weights(new Random(inputSize * 31L + units), inputSize, units),
                     Activation.TANH, Activation.SIGMOID, units % 2 == 0);
 
-            LstmKernelCheck.Result result = LstmKernelCheck.run(layer, RTOL, ATOL);
+            LstmKernelCheck.Result result = LstmKernelCheck.of(layer).run(RTOL, ATOL);
 
             assertThat(result.passed()).as("E=%d H=%d: %s", inputSize, units, result).isTrue();
             assertThat(result.checks()).extracting(LstmKernelCheck.Check::tensor).containsExactly("outputs", "h", "c");
@@ -50,7 +50,7 @@ class LstmKernelCheckTests {
         LstmLayer layer = new LstmLayer(LstmWeights.of(kernel, recurrent, new float[4096]), Activation.TANH,
                 Activation.SIGMOID, false);
 
-        LstmKernelCheck.Result result = LstmKernelCheck.run(layer, RTOL, ATOL);
+        LstmKernelCheck.Result result = LstmKernelCheck.of(layer).run(RTOL, ATOL);
 
         assertThat(result.passed()).as("%s", result).isTrue();
         assertThat(result.maxAbsError()).isLessThan(1e-6);
@@ -66,7 +66,7 @@ class LstmKernelCheckTests {
         LstmWeights weights = RandomData.weightsFor(activation, new Random(9), 20, 24);
         for (LstmLayer layer : new LstmLayer[] {new LstmLayer(weights, activation, Activation.SIGMOID, false),
                 new LstmLayer(weights, Activation.TANH, activation, false)}) {
-            LstmKernelCheck.Result result = LstmKernelCheck.run(layer, RTOL, ATOL);
+            LstmKernelCheck.Result result = LstmKernelCheck.of(layer).run(RTOL, ATOL);
             assertThat(result.passed()).as("%s", result).isTrue();
         }
     }
@@ -74,7 +74,7 @@ class LstmKernelCheckTests {
     @Test
     void passesForTheSeedToyModel() {
         JsonNode c = LstmLayerTests.find(Fixtures.classpath("oracle/lstm-cases.json").get("cases"), "larger_H32");
-        assertThat(LstmKernelCheck.run(LstmLayerTests.layer(c, EnginePath.AUTO), RTOL, ATOL).passed()).isTrue();
+        assertThat(LstmKernelCheck.of(LstmLayerTests.layer(c, EnginePath.AUTO)).run(RTOL, ATOL).passed()).isTrue();
     }
 
     @Test
