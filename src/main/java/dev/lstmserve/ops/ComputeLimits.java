@@ -79,8 +79,10 @@ public class ComputeLimits {
             int[] shape = network.outputShape(i);
             boolean recurrent = layer instanceof RecurrentLayer;
             boolean perStep = recurrent || shape.length >= 2;
+            // The values after the time axis; a recurrent layer's last axis is its units (both directions').
+            int from = recurrent ? shape.length - 1 : perStep ? 1 : 0;
             long width = 1;
-            for (int d = recurrent ? shape.length - 1 : perStep ? 1 : 0; d < shape.length; d++) {
+            for (int d = from; d < shape.length; d++) {
                 width *= Math.max(1, shape[d]);
             }
             outputs.add(new LayerOutput(layer.name(), width, perStep, layer instanceof Embedding));
@@ -196,15 +198,6 @@ public class ComputeLimits {
                     + " compute slots (lstm.limits.max-concurrent-requests) are busy and " + waiting
                     + " request(s) wait for one", limits.retryAfter());
         }
-    }
-
-    /**
-     * {@link #check(String, RequestShape)} against every layer of the model, as {@code /lstm/predict} runs them.
-     *
-     * @throws LimitExceededException naming the first limit {@code shape} is over
-     */
-    public void check(RequestShape shape) {
-        check(null, shape);
     }
 
     /**

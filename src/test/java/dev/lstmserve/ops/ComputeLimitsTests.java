@@ -49,16 +49,19 @@ class ComputeLimitsTests {
                 .isEqualTo(new RequestShape("inputs", 2, 3, 6, 4));
     }
 
+    /** The endpoint that runs every layer of the model. */
+    private static final String PREDICT = "/lstm/predict";
+
     @Test
     void firstLimitOverIsNamedWithItsValueAndTheRequests() {
         ComputeLimits limits = limits(4, Duration.ZERO);
 
         LimitExceededException batch = catchThrowableOfType(LimitExceededException.class,
-                () -> limits.check(new RequestShape("tokens", 9, 100, 900, 0)));
+                () -> limits.check(PREDICT, new RequestShape("tokens", 9, 100, 900, 0)));
         LimitExceededException steps = catchThrowableOfType(LimitExceededException.class,
-                () -> limits.check(new RequestShape("text", 8, 9, 72, 0)));
+                () -> limits.check(PREDICT, new RequestShape("text", 8, 9, 72, 0)));
         LimitExceededException values = catchThrowableOfType(LimitExceededException.class,
-                () -> limits.check(new RequestShape("inputs", 2, 2, 4, 97)));
+                () -> limits.check(PREDICT, new RequestShape("inputs", 2, 2, 4, 97)));
 
         assertThat(batch.property()).isEqualTo("lstm.limits.max-batch-size");
         assertThat(batch.maximum()).isEqualTo(8);
@@ -75,25 +78,37 @@ class ComputeLimitsTests {
         // The seed-toy model: Embedding(9, 2) then LSTM(2) returning sequences, 2 values per step each; limit 100.
         ComputeLimits limits = limits(4, Duration.ZERO);
 
-        limits.check(new RequestShape("tokens", 8, 6, 48, 0));
+        limits.check(PREDICT, new RequestShape("tokens", 8, 6, 48, 0));
         LimitExceededException outputs = catchThrowableOfType(LimitExceededException.class,
-                () -> limits.check(new RequestShape("tokens", 8, 7, 56, 0)));
+                () -> limits.check(PREDICT, new RequestShape("tokens", 8, 7, 56, 0)));
 
         assertThat(outputs.property()).isEqualTo("lstm.limits.max-output-values");
         assertThat(outputs.maximum()).isEqualTo(100);
         assertThat(outputs.actual()).isEqualTo(112);
         assertThat(outputs.field()).isEqualTo("tokens");
-        assertThat(outputs.getMessage()).contains("8 windows × 7 steps", "(2 values per step)", "112 numbers",
-                "lstm.limits.max-output-values");
+        assertThat(outputs.getMessage()).contains("8 windows × 7 steps", "layer 'embedding' (2 values per step)",
+                "112 numbers", "lstm.limits.max-output-values");
+    }
+
+    @Test
+    void inputsAreNotMeasuredAgainstTheEmbeddingTheySkip() {
+        // Same seed-toy model and limit: Embedding and LSTM compute 2 values per step each; inputs reach the LSTM. The
+        // shape gives no input values: with E = 2 they would reach max-input-values (96) first, checked before.
+        ComputeLimits limits = limits(4, Duration.ZERO);
+
+        LimitExceededException outputs = catchThrowableOfType(LimitExceededException.class,
+                () -> limits.check(PREDICT, new RequestShape("inputs", 8, 7, 56, 0)));
+
+        assertThat(outputs.actual()).isEqualTo(112);
+        assertThat(outputs.getMessage()).contains("layer 'lstm' (2 values per step)")
+                .doesNotContain("embedding");
     }
 
     @Test
     void anLstmReturningOnlyItsLastStepStillCountsEveryStepItComputes() {
         // Embedding(9, 2), LSTM(40, return_sequences=False) 'lstm_wide', Dense(2): the LSTM computes 40 values at
         // every step before it returns the last; limit 100.
-        LstmService service = new LstmService(
-                ModelLoader.load(Path.of("src/test/resources/limits/last-step-lstm.json")));
-        ComputeLimits limits = limits(4, Duration.ZERO, LstmProperties.Batching.OFF, service);
+        ComputeLimits limits = limitsFor("last-step-lstm.json");
 
         for (String endpoint : new String[] {"/lstm/forward", "/lstm/predict"}) {
             LimitExceededException outputs = catchThrowableOfType(LimitExceededException.class,
@@ -106,9 +121,7 @@ class ComputeLimitsTests {
     @Test
     void textIsMeasuredAtTheWindowLengthTheModelDeclares() {
         // The probe model with input_shape [50]: one word of text is padded to 50 steps; 'td' computes 10 per step.
-        LstmService service = new LstmService(
-                ModelLoader.load(Path.of("src/test/resources/limits/fixed-length.json")));
-        ComputeLimits limits = limits(4, Duration.ZERO, LstmProperties.Batching.OFF, service);
+        ComputeLimits limits = limitsFor("fixed-length.json");
 
         LimitExceededException text = catchThrowableOfType(LimitExceededException.class,
                 () -> limits.check("/lstm/forward", new RequestShape("text", 1, 1, 1, 0)));
@@ -120,8 +133,7 @@ class ComputeLimitsTests {
     void forwardIsCheckedAgainstTheLayersItRunsAndPredictAgainstAll() {
         // Embedding(9, 3), LSTM(2) 'lstm_a', Dense(10) per step 'td', LSTM(4, last step) 'lstm_b', Dense(60) 'head';
         // /lstm/forward stops at lstm_b, the last recurrent layer. Limit 100.
-        LstmService service = new LstmService(ModelLoader.load(Path.of("src/test/resources/limits/probe.json")));
-        ComputeLimits limits = limits(4, Duration.ZERO, LstmProperties.Batching.OFF, service);
+        ComputeLimits limits = limitsFor("probe.json");
         RequestShape twoSteps = new RequestShape("tokens", 2, 1, 2, 0);
 
         limits.check("/lstm/forward", twoSteps);
@@ -300,6 +312,12 @@ class ComputeLimitsTests {
             Thread.currentThread().interrupt();
         }
         return "done";
+    }
+
+    /** Limits as {@link #limits(int, Duration)} gives them, on a model of src/test/resources/limits. */
+    private ComputeLimits limitsFor(String model) {
+        return limits(4, Duration.ZERO, LstmProperties.Batching.OFF,
+                new LstmService(ModelLoader.load(Path.of("src/test/resources/limits", model))));
     }
 
     private ComputeLimits limits(int slots, Duration maxWait) {
