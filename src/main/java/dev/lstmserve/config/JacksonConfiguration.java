@@ -29,6 +29,12 @@ class JacksonConfiguration {
      * always the shortest. Its FastDoubleParser reads numbers correctly rounded, like {@code Double.parseDouble},
      * so inputs keep their bits.
      */
+    @Bean
+    JsonMapperBuilderCustomizer fastNumbers() {
+        return builder -> builder.enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
+                .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER);
+    }
+
     /**
      * {@code {"tokens": [[1, 2]], "tokens": [[3]]}} is a mistake, not a request for {@code [[3]]}: a field given twice
      * is refused (400 naming it) instead of the last one silently winning, as unknown fields are refused.
@@ -36,11 +42,5 @@ class JacksonConfiguration {
     @Bean
     JsonMapperBuilderCustomizer noDuplicateFields() {
         return builder -> builder.enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
-    }
-
-    @Bean
-    JsonMapperBuilderCustomizer fastNumbers() {
-        return builder -> builder.enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
-                .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER);
     }
 }
