@@ -24,8 +24,12 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Spinning hand-offs assume the threads have cores to themselves. When they do not (more runnable threads than
  * cores), a participant descheduled in the middle of its chunk makes the others wait for a whole scheduler time slice:
  * a 60 µs forward took 100 ms that way on this machine under a load of 12. So a caller that spent more than half of a
- * job waiting (and over {@link #STALL_NANOS}) switches the helpers off for {@link #BACKOFF_NANOS}: an overloaded
- * machine has no idle core to give anyway.
+ * job waiting (and over {@link #STALL_NANOS}) switches the helpers off for a while: an overloaded machine has no idle
+ * core to give anyway. The while starts at {@link #BACKOFF_MIN_NANOS} and doubles with each further stall up to
+ * {@link #BACKOFF_MAX_NANOS}; each job that runs with helpers and does not stall halves it again
+ * ({@link #nextBackoff}). A single stall is common on a shared host (a virtual CPU descheduled for a few ms: 1-4 % of
+ * S2's forwards on this machine, idle otherwise), and a fixed 100 ms back-off after each one ran 18-44 % of
+ * back-to-back S2 forwards on one thread (docs/PERFORMANCE.md).
  */
 final class StepTeam {
 
@@ -46,11 +50,15 @@ final class StepTeam {
 
     /** A caller's waiting time in one job above which, if it is also over half the job, helpers are switched off. */
     static final long STALL_NANOS = 50_000L;
-    /** How long helpers stay off after a stall. */
-    static final long BACKOFF_NANOS = 100_000_000L;
+    /** How long helpers stay off after a stall that follows jobs without one. */
+    static final long BACKOFF_MIN_NANOS = 1_000_000L;
+    /** The longest helpers stay off, after stalls in a row (an overloaded machine). */
+    static final long BACKOFF_MAX_NANOS = 100_000_000L;
 
     /** {@link System#nanoTime()} before which jobs run on their caller alone. */
     private static volatile long helpersOffUntil = System.nanoTime() - 1;
+    /** How long the next stall switches the helpers off; updated by every job that ran with helpers (racy: a hint). */
+    private static volatile long backoffNanos = BACKOFF_MIN_NANOS;
 
     private static final Helper[] HELPERS = startHelpers(Runtime.getRuntime().availableProcessors() - 1);
 
@@ -89,8 +97,14 @@ final class StepTeam {
         job.participate(me);
         job.awaitDone();
         long waited = job.callerWaitNanos;
-        if (waited > STALL_NANOS && 2 * waited > System.nanoTime() - start) {
-            helpersOffUntil = System.nanoTime() + BACKOFF_NANOS;
+        boolean stalled = waited > STALL_NANOS && 2 * waited > System.nanoTime() - start;
+        long backoff = backoffNanos;
+        if (stalled) {
+            helpersOffUntil = System.nanoTime() + backoff;
+        }
+        long next = nextBackoff(backoff, stalled);
+        if (next != backoff) {
+            backoffNanos = next;
         }
         Throwable failure = job.failure;
         if (failure instanceof RuntimeException e) {
@@ -102,6 +116,15 @@ final class StepTeam {
         if (failure != null) {
             throw new IllegalStateException(failure);
         }
+    }
+
+    /**
+     * The back-off after a job that ran with helpers: doubled (up to {@link #BACKOFF_MAX_NANOS}) when it stalled, so
+     * that stalls in a row, as on an overloaded machine, soon keep the helpers off for long; halved (down to
+     * {@link #BACKOFF_MIN_NANOS}) when it did not, so that one stall on an otherwise idle machine costs a millisecond.
+     */
+    static long nextBackoff(long current, boolean stalled) {
+        return stalled ? Math.min(BACKOFF_MAX_NANOS, 2 * current) : Math.max(BACKOFF_MIN_NANOS, current / 2);
     }
 
     private static final class Job {

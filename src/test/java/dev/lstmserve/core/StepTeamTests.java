@@ -68,4 +68,26 @@ class StepTeamTests {
         StepTeam.run(10, 2, 1, (step, chunk) -> count.incrementAndGet());
         assertThat(count.get()).isEqualTo(20);
     }
+
+    @Test
+    void stallsInARowLengthenTheBackOffToItsCapAndJobsWithoutOneShortenItToItsFloor() {
+        long backoff = StepTeam.BACKOFF_MIN_NANOS;
+        int stallsToCap = 0;
+        while (backoff < StepTeam.BACKOFF_MAX_NANOS) {
+            long next = StepTeam.nextBackoff(backoff, true);
+            assertThat(next).isGreaterThan(backoff);
+            backoff = next;
+            stallsToCap++;
+        }
+        // 1 ms doubled 7 times passes 100 ms: an overloaded machine keeps its helpers off after a handful of stalls.
+        assertThat(stallsToCap).isEqualTo(7);
+        assertThat(backoff).isEqualTo(StepTeam.BACKOFF_MAX_NANOS);
+        assertThat(StepTeam.nextBackoff(backoff, true)).isEqualTo(StepTeam.BACKOFF_MAX_NANOS);
+        // A single stall between good jobs costs the shortest back-off again after as many good jobs.
+        for (int i = 0; i < stallsToCap; i++) {
+            backoff = StepTeam.nextBackoff(backoff, false);
+        }
+        assertThat(backoff).isEqualTo(StepTeam.BACKOFF_MIN_NANOS);
+        assertThat(StepTeam.nextBackoff(backoff, false)).isEqualTo(StepTeam.BACKOFF_MIN_NANOS);
+    }
 }
