@@ -156,12 +156,8 @@ final class LstmForwardPass implements StepTeam.Work {
         for (int r0 = 0; r0 < rows; r0 += PROJECTION_ROW_BLOCK) {
             int count = Math.min(PROJECTION_ROW_BLOCK, rows - r0);
             for (int p = p0; p < p1; p++) {
-                int zOff = r0 * zxStride + p * width;
-                for (int r = 0; r < count; r++) {
-                    System.arraycopy(bias, p * width, zx, zOff + r * zxStride, width);
-                }
-                kernel.accumulate(xByTime, first + r0, count, inputSize, packed.kernel(), packed.kernelPanel(p), zx,
-                        zOff, zxStride);
+                kernel.accumulate(bias, p * width, 0, xByTime, first + r0, inputSize, packed.kernel(),
+                        packed.kernelPanel(p), null, 0, 0, null, 0, count, zx, r0 * zxStride + p * width, zxStride);
             }
         }
     }
@@ -192,18 +188,17 @@ final class LstmForwardPass implements StepTeam.Work {
                 z = zx;
                 zOff = zxRow + p * width;
                 zStride = zxStride;
+                kernel.accumulate(hPrev, 0, batch, units, packed.recurrentKernel(), packed.recurrentPanel(p), z, zOff,
+                        zStride);
             } else {
+                // From the bias itself (no copy of it per row), x_t, then h_tm1.
                 z = scratch[chunk];
                 zOff = 0;
                 zStride = width;
-                for (int b = 0; b < batch; b++) {
-                    System.arraycopy(packed.bias(), p * width, z, b * width, width);
-                }
-                kernel.accumulate(xByTime, t * batch, batch, packed.inputSize(), packed.kernel(),
-                        packed.kernelPanel(p), z, 0, width);
+                kernel.accumulate(packed.bias(), p * width, 0, xByTime, t * batch, packed.inputSize(),
+                        packed.kernel(), packed.kernelPanel(p), hPrev, 0, units, packed.recurrentKernel(),
+                        packed.recurrentPanel(p), batch, z, 0, width);
             }
-            kernel.accumulate(hPrev, 0, batch, units, packed.recurrentKernel(), packed.recurrentPanel(p), z, zOff,
-                    zStride);
             kernel.gates(z, zOff, zStride, batch, live == null ? null : live[t], c, hPrev, hNext, p * lanes,
                     gateScratch[chunk], gates);
         }

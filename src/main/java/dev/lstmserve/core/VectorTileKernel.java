@@ -37,26 +37,37 @@ final class VectorTileKernel extends TileKernel {
     }
 
     @Override
-    void accumulate(float[][] a, int row, int rows, int depth, float[] w, int wOff, float[] z, int zOff,
+    void accumulate(float[] init, int iOff, int iStride, float[][] a, int row, int depth, float[] w, int wOff,
+                    float[][] second, int row2, int depth2, float[] w2, int wOff2, int rows, float[] z, int zOff,
                     int zStride) {
+        product(init, iOff, iStride, a, row, depth, w, wOff, rows, z, zOff, zStride);
+        if (depth2 > 0) {
+            product(z, zOff, zStride, second, row2, depth2, w2, wOff2, rows, z, zOff, zStride);
+        }
+    }
+
+    private static void product(float[] init, int iOff, int iStride, float[][] a, int row, int depth, float[] w,
+                                int wOff, int rows, float[] z, int zOff, int zStride) {
         if (rows >= 8 && rows <= TALL_TILES_MAX_ROWS) {
             // Few rows (a step's batch): 8-row tiles over half a panel each read every weight of the panel once per
             // 8 rows, where 6-row tiles over the whole panel read it once per 6 (or 4) rows.
             int tall = rows / 8 * 8;
             for (int r = 0; r < tall; r += 8) {
-                tile8x2(a, row + r, depth, w, wOff, z, zOff + r * zStride, zStride);
-                tile8x2(a, row + r, depth, w, wOff + 2 * L, z, zOff + r * zStride + 2 * L, zStride);
+                tile8x2(init, iOff + r * iStride, iStride, a, row + r, depth, w, wOff, z, zOff + r * zStride, zStride);
+                tile8x2(init, iOff + r * iStride + 2 * L, iStride, a, row + r, depth, w, wOff + 2 * L, z,
+                        zOff + r * zStride + 2 * L, zStride);
             }
             if (tall < rows) {
-                wholePanels(a, row + tall, rows - tall, depth, w, wOff, z, zOff + tall * zStride, zStride);
+                wholePanels(init, iOff + tall * iStride, iStride, a, row + tall, depth, w, wOff, rows - tall, z,
+                        zOff + tall * zStride, zStride);
             }
             return;
         }
-        wholePanels(a, row, rows, depth, w, wOff, z, zOff, zStride);
+        wholePanels(init, iOff, iStride, a, row, depth, w, wOff, rows, z, zOff, zStride);
     }
 
-    private static void wholePanels(float[][] a, int row, int rows, int depth, float[] w, int wOff, float[] z,
-                                    int zOff, int zStride) {
+    private static void wholePanels(float[] init, int iOff, int iStride, float[][] a, int row, int depth, float[] w,
+                                    int wOff, int rows, float[] z, int zOff, int zStride) {
         // Tiles of 6 rows, the rest in one or two tiles of 3 to 5 (7 = 4 + 3, 8 = 4 + 4): a tile of 1 or 2 rows loads
         // as many weight vectors as it does FMAs with them, and would run at half speed or less.
         int r = 0;
@@ -67,19 +78,21 @@ final class VectorTileKernel extends TileKernel {
             rest += 6;
         }
         for (int i = 0; i < sixes; i++, r += 6) {
-            tile6(a, row + r, depth, w, wOff, z, zOff + r * zStride, zStride);
+            tile6(init, iOff + r * iStride, iStride, a, row + r, depth, w, wOff, z, zOff + r * zStride, zStride);
         }
         if (rest > 6) {
-            tile4(a, row + r, depth, w, wOff, z, zOff + r * zStride, zStride);
+            tile4(init, iOff + r * iStride, iStride, a, row + r, depth, w, wOff, z, zOff + r * zStride, zStride);
             r += 4;
             rest -= 4;
         }
+        int i0 = iOff + r * iStride;
+        int z0 = zOff + r * zStride;
         switch (rest) {
-            case 5 -> tile5(a, row + r, depth, w, wOff, z, zOff + r * zStride, zStride);
-            case 4 -> tile4(a, row + r, depth, w, wOff, z, zOff + r * zStride, zStride);
-            case 3 -> tile3(a, row + r, depth, w, wOff, z, zOff + r * zStride, zStride);
-            case 2 -> tile2(a, row + r, depth, w, wOff, z, zOff + r * zStride, zStride);
-            case 1 -> tile1(a, row + r, depth, w, wOff, z, zOff + r * zStride, zStride);
+            case 5 -> tile5(init, i0, iStride, a, row + r, depth, w, wOff, z, z0, zStride);
+            case 4 -> tile4(init, i0, iStride, a, row + r, depth, w, wOff, z, z0, zStride);
+            case 3 -> tile3(init, i0, iStride, a, row + r, depth, w, wOff, z, z0, zStride);
+            case 2 -> tile2(init, i0, iStride, a, row + r, depth, w, wOff, z, z0, zStride);
+            case 1 -> tile1(init, i0, iStride, a, row + r, depth, w, wOff, z, z0, zStride);
             default -> {
             }
         }
@@ -227,44 +240,44 @@ final class VectorTileKernel extends TileKernel {
     }
 
     /** 6 rows x 4 vectors (a whole panel): 24 accumulators in registers. */
-    private static void tile6(float[][] a, int row, int depth, float[] w, int wOff, float[] z, int zOff,
-                              int zStride) {
+    private static void tile6(float[] init, int iOff, int iStride, float[][] a, int row, int depth,
+                              float[] w, int wOff, float[] z, int zOff, int zStride) {
+        int i0 = iOff;
+        FloatVector c00 = FloatVector.fromArray(S, init, i0);
+        FloatVector c01 = FloatVector.fromArray(S, init, i0 + L);
+        FloatVector c02 = FloatVector.fromArray(S, init, i0 + 2 * L);
+        FloatVector c03 = FloatVector.fromArray(S, init, i0 + 3 * L);
+        int i1 = iOff + iStride;
+        FloatVector c10 = FloatVector.fromArray(S, init, i1);
+        FloatVector c11 = FloatVector.fromArray(S, init, i1 + L);
+        FloatVector c12 = FloatVector.fromArray(S, init, i1 + 2 * L);
+        FloatVector c13 = FloatVector.fromArray(S, init, i1 + 3 * L);
+        int i2 = iOff + 2 * iStride;
+        FloatVector c20 = FloatVector.fromArray(S, init, i2);
+        FloatVector c21 = FloatVector.fromArray(S, init, i2 + L);
+        FloatVector c22 = FloatVector.fromArray(S, init, i2 + 2 * L);
+        FloatVector c23 = FloatVector.fromArray(S, init, i2 + 3 * L);
+        int i3 = iOff + 3 * iStride;
+        FloatVector c30 = FloatVector.fromArray(S, init, i3);
+        FloatVector c31 = FloatVector.fromArray(S, init, i3 + L);
+        FloatVector c32 = FloatVector.fromArray(S, init, i3 + 2 * L);
+        FloatVector c33 = FloatVector.fromArray(S, init, i3 + 3 * L);
+        int i4 = iOff + 4 * iStride;
+        FloatVector c40 = FloatVector.fromArray(S, init, i4);
+        FloatVector c41 = FloatVector.fromArray(S, init, i4 + L);
+        FloatVector c42 = FloatVector.fromArray(S, init, i4 + 2 * L);
+        FloatVector c43 = FloatVector.fromArray(S, init, i4 + 3 * L);
+        int i5 = iOff + 5 * iStride;
+        FloatVector c50 = FloatVector.fromArray(S, init, i5);
+        FloatVector c51 = FloatVector.fromArray(S, init, i5 + L);
+        FloatVector c52 = FloatVector.fromArray(S, init, i5 + 2 * L);
+        FloatVector c53 = FloatVector.fromArray(S, init, i5 + 3 * L);
         float[] a0 = a[row];
         float[] a1 = a[row + 1];
         float[] a2 = a[row + 2];
         float[] a3 = a[row + 3];
         float[] a4 = a[row + 4];
         float[] a5 = a[row + 5];
-        int z0 = zOff;
-        FloatVector c00 = FloatVector.fromArray(S, z, z0);
-        FloatVector c01 = FloatVector.fromArray(S, z, z0 + L);
-        FloatVector c02 = FloatVector.fromArray(S, z, z0 + 2 * L);
-        FloatVector c03 = FloatVector.fromArray(S, z, z0 + 3 * L);
-        int z1 = zOff + zStride;
-        FloatVector c10 = FloatVector.fromArray(S, z, z1);
-        FloatVector c11 = FloatVector.fromArray(S, z, z1 + L);
-        FloatVector c12 = FloatVector.fromArray(S, z, z1 + 2 * L);
-        FloatVector c13 = FloatVector.fromArray(S, z, z1 + 3 * L);
-        int z2 = zOff + 2 * zStride;
-        FloatVector c20 = FloatVector.fromArray(S, z, z2);
-        FloatVector c21 = FloatVector.fromArray(S, z, z2 + L);
-        FloatVector c22 = FloatVector.fromArray(S, z, z2 + 2 * L);
-        FloatVector c23 = FloatVector.fromArray(S, z, z2 + 3 * L);
-        int z3 = zOff + 3 * zStride;
-        FloatVector c30 = FloatVector.fromArray(S, z, z3);
-        FloatVector c31 = FloatVector.fromArray(S, z, z3 + L);
-        FloatVector c32 = FloatVector.fromArray(S, z, z3 + 2 * L);
-        FloatVector c33 = FloatVector.fromArray(S, z, z3 + 3 * L);
-        int z4 = zOff + 4 * zStride;
-        FloatVector c40 = FloatVector.fromArray(S, z, z4);
-        FloatVector c41 = FloatVector.fromArray(S, z, z4 + L);
-        FloatVector c42 = FloatVector.fromArray(S, z, z4 + 2 * L);
-        FloatVector c43 = FloatVector.fromArray(S, z, z4 + 3 * L);
-        int z5 = zOff + 5 * zStride;
-        FloatVector c50 = FloatVector.fromArray(S, z, z5);
-        FloatVector c51 = FloatVector.fromArray(S, z, z5 + L);
-        FloatVector c52 = FloatVector.fromArray(S, z, z5 + 2 * L);
-        FloatVector c53 = FloatVector.fromArray(S, z, z5 + 3 * L);
         for (int k = 0; k < depth; k++) {
             int wi = wOff + k * W;
             FloatVector b0 = FloatVector.fromArray(S, w, wi);
@@ -284,26 +297,32 @@ final class VectorTileKernel extends TileKernel {
             x = FloatVector.broadcast(S, a5[k]);
             c50 = x.fma(b0, c50); c51 = x.fma(b1, c51); c52 = x.fma(b2, c52); c53 = x.fma(b3, c53);
         }
+        int z0 = zOff;
         c00.intoArray(z, z0);
         c01.intoArray(z, z0 + L);
         c02.intoArray(z, z0 + 2 * L);
         c03.intoArray(z, z0 + 3 * L);
+        int z1 = zOff + zStride;
         c10.intoArray(z, z1);
         c11.intoArray(z, z1 + L);
         c12.intoArray(z, z1 + 2 * L);
         c13.intoArray(z, z1 + 3 * L);
+        int z2 = zOff + 2 * zStride;
         c20.intoArray(z, z2);
         c21.intoArray(z, z2 + L);
         c22.intoArray(z, z2 + 2 * L);
         c23.intoArray(z, z2 + 3 * L);
+        int z3 = zOff + 3 * zStride;
         c30.intoArray(z, z3);
         c31.intoArray(z, z3 + L);
         c32.intoArray(z, z3 + 2 * L);
         c33.intoArray(z, z3 + 3 * L);
+        int z4 = zOff + 4 * zStride;
         c40.intoArray(z, z4);
         c41.intoArray(z, z4 + L);
         c42.intoArray(z, z4 + 2 * L);
         c43.intoArray(z, z4 + 3 * L);
+        int z5 = zOff + 5 * zStride;
         c50.intoArray(z, z5);
         c51.intoArray(z, z5 + L);
         c52.intoArray(z, z5 + 2 * L);
@@ -311,38 +330,38 @@ final class VectorTileKernel extends TileKernel {
     }
 
     /** 5 rows x 4 vectors (a whole panel): 20 accumulators in registers. */
-    private static void tile5(float[][] a, int row, int depth, float[] w, int wOff, float[] z, int zOff,
-                              int zStride) {
+    private static void tile5(float[] init, int iOff, int iStride, float[][] a, int row, int depth,
+                              float[] w, int wOff, float[] z, int zOff, int zStride) {
+        int i0 = iOff;
+        FloatVector c00 = FloatVector.fromArray(S, init, i0);
+        FloatVector c01 = FloatVector.fromArray(S, init, i0 + L);
+        FloatVector c02 = FloatVector.fromArray(S, init, i0 + 2 * L);
+        FloatVector c03 = FloatVector.fromArray(S, init, i0 + 3 * L);
+        int i1 = iOff + iStride;
+        FloatVector c10 = FloatVector.fromArray(S, init, i1);
+        FloatVector c11 = FloatVector.fromArray(S, init, i1 + L);
+        FloatVector c12 = FloatVector.fromArray(S, init, i1 + 2 * L);
+        FloatVector c13 = FloatVector.fromArray(S, init, i1 + 3 * L);
+        int i2 = iOff + 2 * iStride;
+        FloatVector c20 = FloatVector.fromArray(S, init, i2);
+        FloatVector c21 = FloatVector.fromArray(S, init, i2 + L);
+        FloatVector c22 = FloatVector.fromArray(S, init, i2 + 2 * L);
+        FloatVector c23 = FloatVector.fromArray(S, init, i2 + 3 * L);
+        int i3 = iOff + 3 * iStride;
+        FloatVector c30 = FloatVector.fromArray(S, init, i3);
+        FloatVector c31 = FloatVector.fromArray(S, init, i3 + L);
+        FloatVector c32 = FloatVector.fromArray(S, init, i3 + 2 * L);
+        FloatVector c33 = FloatVector.fromArray(S, init, i3 + 3 * L);
+        int i4 = iOff + 4 * iStride;
+        FloatVector c40 = FloatVector.fromArray(S, init, i4);
+        FloatVector c41 = FloatVector.fromArray(S, init, i4 + L);
+        FloatVector c42 = FloatVector.fromArray(S, init, i4 + 2 * L);
+        FloatVector c43 = FloatVector.fromArray(S, init, i4 + 3 * L);
         float[] a0 = a[row];
         float[] a1 = a[row + 1];
         float[] a2 = a[row + 2];
         float[] a3 = a[row + 3];
         float[] a4 = a[row + 4];
-        int z0 = zOff;
-        FloatVector c00 = FloatVector.fromArray(S, z, z0);
-        FloatVector c01 = FloatVector.fromArray(S, z, z0 + L);
-        FloatVector c02 = FloatVector.fromArray(S, z, z0 + 2 * L);
-        FloatVector c03 = FloatVector.fromArray(S, z, z0 + 3 * L);
-        int z1 = zOff + zStride;
-        FloatVector c10 = FloatVector.fromArray(S, z, z1);
-        FloatVector c11 = FloatVector.fromArray(S, z, z1 + L);
-        FloatVector c12 = FloatVector.fromArray(S, z, z1 + 2 * L);
-        FloatVector c13 = FloatVector.fromArray(S, z, z1 + 3 * L);
-        int z2 = zOff + 2 * zStride;
-        FloatVector c20 = FloatVector.fromArray(S, z, z2);
-        FloatVector c21 = FloatVector.fromArray(S, z, z2 + L);
-        FloatVector c22 = FloatVector.fromArray(S, z, z2 + 2 * L);
-        FloatVector c23 = FloatVector.fromArray(S, z, z2 + 3 * L);
-        int z3 = zOff + 3 * zStride;
-        FloatVector c30 = FloatVector.fromArray(S, z, z3);
-        FloatVector c31 = FloatVector.fromArray(S, z, z3 + L);
-        FloatVector c32 = FloatVector.fromArray(S, z, z3 + 2 * L);
-        FloatVector c33 = FloatVector.fromArray(S, z, z3 + 3 * L);
-        int z4 = zOff + 4 * zStride;
-        FloatVector c40 = FloatVector.fromArray(S, z, z4);
-        FloatVector c41 = FloatVector.fromArray(S, z, z4 + L);
-        FloatVector c42 = FloatVector.fromArray(S, z, z4 + 2 * L);
-        FloatVector c43 = FloatVector.fromArray(S, z, z4 + 3 * L);
         for (int k = 0; k < depth; k++) {
             int wi = wOff + k * W;
             FloatVector b0 = FloatVector.fromArray(S, w, wi);
@@ -360,22 +379,27 @@ final class VectorTileKernel extends TileKernel {
             x = FloatVector.broadcast(S, a4[k]);
             c40 = x.fma(b0, c40); c41 = x.fma(b1, c41); c42 = x.fma(b2, c42); c43 = x.fma(b3, c43);
         }
+        int z0 = zOff;
         c00.intoArray(z, z0);
         c01.intoArray(z, z0 + L);
         c02.intoArray(z, z0 + 2 * L);
         c03.intoArray(z, z0 + 3 * L);
+        int z1 = zOff + zStride;
         c10.intoArray(z, z1);
         c11.intoArray(z, z1 + L);
         c12.intoArray(z, z1 + 2 * L);
         c13.intoArray(z, z1 + 3 * L);
+        int z2 = zOff + 2 * zStride;
         c20.intoArray(z, z2);
         c21.intoArray(z, z2 + L);
         c22.intoArray(z, z2 + 2 * L);
         c23.intoArray(z, z2 + 3 * L);
+        int z3 = zOff + 3 * zStride;
         c30.intoArray(z, z3);
         c31.intoArray(z, z3 + L);
         c32.intoArray(z, z3 + 2 * L);
         c33.intoArray(z, z3 + 3 * L);
+        int z4 = zOff + 4 * zStride;
         c40.intoArray(z, z4);
         c41.intoArray(z, z4 + L);
         c42.intoArray(z, z4 + 2 * L);
@@ -383,32 +407,32 @@ final class VectorTileKernel extends TileKernel {
     }
 
     /** 4 rows x 4 vectors (a whole panel): 16 accumulators in registers. */
-    private static void tile4(float[][] a, int row, int depth, float[] w, int wOff, float[] z, int zOff,
-                              int zStride) {
+    private static void tile4(float[] init, int iOff, int iStride, float[][] a, int row, int depth,
+                              float[] w, int wOff, float[] z, int zOff, int zStride) {
+        int i0 = iOff;
+        FloatVector c00 = FloatVector.fromArray(S, init, i0);
+        FloatVector c01 = FloatVector.fromArray(S, init, i0 + L);
+        FloatVector c02 = FloatVector.fromArray(S, init, i0 + 2 * L);
+        FloatVector c03 = FloatVector.fromArray(S, init, i0 + 3 * L);
+        int i1 = iOff + iStride;
+        FloatVector c10 = FloatVector.fromArray(S, init, i1);
+        FloatVector c11 = FloatVector.fromArray(S, init, i1 + L);
+        FloatVector c12 = FloatVector.fromArray(S, init, i1 + 2 * L);
+        FloatVector c13 = FloatVector.fromArray(S, init, i1 + 3 * L);
+        int i2 = iOff + 2 * iStride;
+        FloatVector c20 = FloatVector.fromArray(S, init, i2);
+        FloatVector c21 = FloatVector.fromArray(S, init, i2 + L);
+        FloatVector c22 = FloatVector.fromArray(S, init, i2 + 2 * L);
+        FloatVector c23 = FloatVector.fromArray(S, init, i2 + 3 * L);
+        int i3 = iOff + 3 * iStride;
+        FloatVector c30 = FloatVector.fromArray(S, init, i3);
+        FloatVector c31 = FloatVector.fromArray(S, init, i3 + L);
+        FloatVector c32 = FloatVector.fromArray(S, init, i3 + 2 * L);
+        FloatVector c33 = FloatVector.fromArray(S, init, i3 + 3 * L);
         float[] a0 = a[row];
         float[] a1 = a[row + 1];
         float[] a2 = a[row + 2];
         float[] a3 = a[row + 3];
-        int z0 = zOff;
-        FloatVector c00 = FloatVector.fromArray(S, z, z0);
-        FloatVector c01 = FloatVector.fromArray(S, z, z0 + L);
-        FloatVector c02 = FloatVector.fromArray(S, z, z0 + 2 * L);
-        FloatVector c03 = FloatVector.fromArray(S, z, z0 + 3 * L);
-        int z1 = zOff + zStride;
-        FloatVector c10 = FloatVector.fromArray(S, z, z1);
-        FloatVector c11 = FloatVector.fromArray(S, z, z1 + L);
-        FloatVector c12 = FloatVector.fromArray(S, z, z1 + 2 * L);
-        FloatVector c13 = FloatVector.fromArray(S, z, z1 + 3 * L);
-        int z2 = zOff + 2 * zStride;
-        FloatVector c20 = FloatVector.fromArray(S, z, z2);
-        FloatVector c21 = FloatVector.fromArray(S, z, z2 + L);
-        FloatVector c22 = FloatVector.fromArray(S, z, z2 + 2 * L);
-        FloatVector c23 = FloatVector.fromArray(S, z, z2 + 3 * L);
-        int z3 = zOff + 3 * zStride;
-        FloatVector c30 = FloatVector.fromArray(S, z, z3);
-        FloatVector c31 = FloatVector.fromArray(S, z, z3 + L);
-        FloatVector c32 = FloatVector.fromArray(S, z, z3 + 2 * L);
-        FloatVector c33 = FloatVector.fromArray(S, z, z3 + 3 * L);
         for (int k = 0; k < depth; k++) {
             int wi = wOff + k * W;
             FloatVector b0 = FloatVector.fromArray(S, w, wi);
@@ -424,18 +448,22 @@ final class VectorTileKernel extends TileKernel {
             x = FloatVector.broadcast(S, a3[k]);
             c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
         }
+        int z0 = zOff;
         c00.intoArray(z, z0);
         c01.intoArray(z, z0 + L);
         c02.intoArray(z, z0 + 2 * L);
         c03.intoArray(z, z0 + 3 * L);
+        int z1 = zOff + zStride;
         c10.intoArray(z, z1);
         c11.intoArray(z, z1 + L);
         c12.intoArray(z, z1 + 2 * L);
         c13.intoArray(z, z1 + 3 * L);
+        int z2 = zOff + 2 * zStride;
         c20.intoArray(z, z2);
         c21.intoArray(z, z2 + L);
         c22.intoArray(z, z2 + 2 * L);
         c23.intoArray(z, z2 + 3 * L);
+        int z3 = zOff + 3 * zStride;
         c30.intoArray(z, z3);
         c31.intoArray(z, z3 + L);
         c32.intoArray(z, z3 + 2 * L);
@@ -443,26 +471,26 @@ final class VectorTileKernel extends TileKernel {
     }
 
     /** 3 rows x 4 vectors (a whole panel): 12 accumulators in registers. */
-    private static void tile3(float[][] a, int row, int depth, float[] w, int wOff, float[] z, int zOff,
-                              int zStride) {
+    private static void tile3(float[] init, int iOff, int iStride, float[][] a, int row, int depth,
+                              float[] w, int wOff, float[] z, int zOff, int zStride) {
+        int i0 = iOff;
+        FloatVector c00 = FloatVector.fromArray(S, init, i0);
+        FloatVector c01 = FloatVector.fromArray(S, init, i0 + L);
+        FloatVector c02 = FloatVector.fromArray(S, init, i0 + 2 * L);
+        FloatVector c03 = FloatVector.fromArray(S, init, i0 + 3 * L);
+        int i1 = iOff + iStride;
+        FloatVector c10 = FloatVector.fromArray(S, init, i1);
+        FloatVector c11 = FloatVector.fromArray(S, init, i1 + L);
+        FloatVector c12 = FloatVector.fromArray(S, init, i1 + 2 * L);
+        FloatVector c13 = FloatVector.fromArray(S, init, i1 + 3 * L);
+        int i2 = iOff + 2 * iStride;
+        FloatVector c20 = FloatVector.fromArray(S, init, i2);
+        FloatVector c21 = FloatVector.fromArray(S, init, i2 + L);
+        FloatVector c22 = FloatVector.fromArray(S, init, i2 + 2 * L);
+        FloatVector c23 = FloatVector.fromArray(S, init, i2 + 3 * L);
         float[] a0 = a[row];
         float[] a1 = a[row + 1];
         float[] a2 = a[row + 2];
-        int z0 = zOff;
-        FloatVector c00 = FloatVector.fromArray(S, z, z0);
-        FloatVector c01 = FloatVector.fromArray(S, z, z0 + L);
-        FloatVector c02 = FloatVector.fromArray(S, z, z0 + 2 * L);
-        FloatVector c03 = FloatVector.fromArray(S, z, z0 + 3 * L);
-        int z1 = zOff + zStride;
-        FloatVector c10 = FloatVector.fromArray(S, z, z1);
-        FloatVector c11 = FloatVector.fromArray(S, z, z1 + L);
-        FloatVector c12 = FloatVector.fromArray(S, z, z1 + 2 * L);
-        FloatVector c13 = FloatVector.fromArray(S, z, z1 + 3 * L);
-        int z2 = zOff + 2 * zStride;
-        FloatVector c20 = FloatVector.fromArray(S, z, z2);
-        FloatVector c21 = FloatVector.fromArray(S, z, z2 + L);
-        FloatVector c22 = FloatVector.fromArray(S, z, z2 + 2 * L);
-        FloatVector c23 = FloatVector.fromArray(S, z, z2 + 3 * L);
         for (int k = 0; k < depth; k++) {
             int wi = wOff + k * W;
             FloatVector b0 = FloatVector.fromArray(S, w, wi);
@@ -476,14 +504,17 @@ final class VectorTileKernel extends TileKernel {
             x = FloatVector.broadcast(S, a2[k]);
             c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
         }
+        int z0 = zOff;
         c00.intoArray(z, z0);
         c01.intoArray(z, z0 + L);
         c02.intoArray(z, z0 + 2 * L);
         c03.intoArray(z, z0 + 3 * L);
+        int z1 = zOff + zStride;
         c10.intoArray(z, z1);
         c11.intoArray(z, z1 + L);
         c12.intoArray(z, z1 + 2 * L);
         c13.intoArray(z, z1 + 3 * L);
+        int z2 = zOff + 2 * zStride;
         c20.intoArray(z, z2);
         c21.intoArray(z, z2 + L);
         c22.intoArray(z, z2 + 2 * L);
@@ -491,20 +522,20 @@ final class VectorTileKernel extends TileKernel {
     }
 
     /** 2 rows x 4 vectors (a whole panel): 8 accumulators in registers. */
-    private static void tile2(float[][] a, int row, int depth, float[] w, int wOff, float[] z, int zOff,
-                              int zStride) {
+    private static void tile2(float[] init, int iOff, int iStride, float[][] a, int row, int depth,
+                              float[] w, int wOff, float[] z, int zOff, int zStride) {
+        int i0 = iOff;
+        FloatVector c00 = FloatVector.fromArray(S, init, i0);
+        FloatVector c01 = FloatVector.fromArray(S, init, i0 + L);
+        FloatVector c02 = FloatVector.fromArray(S, init, i0 + 2 * L);
+        FloatVector c03 = FloatVector.fromArray(S, init, i0 + 3 * L);
+        int i1 = iOff + iStride;
+        FloatVector c10 = FloatVector.fromArray(S, init, i1);
+        FloatVector c11 = FloatVector.fromArray(S, init, i1 + L);
+        FloatVector c12 = FloatVector.fromArray(S, init, i1 + 2 * L);
+        FloatVector c13 = FloatVector.fromArray(S, init, i1 + 3 * L);
         float[] a0 = a[row];
         float[] a1 = a[row + 1];
-        int z0 = zOff;
-        FloatVector c00 = FloatVector.fromArray(S, z, z0);
-        FloatVector c01 = FloatVector.fromArray(S, z, z0 + L);
-        FloatVector c02 = FloatVector.fromArray(S, z, z0 + 2 * L);
-        FloatVector c03 = FloatVector.fromArray(S, z, z0 + 3 * L);
-        int z1 = zOff + zStride;
-        FloatVector c10 = FloatVector.fromArray(S, z, z1);
-        FloatVector c11 = FloatVector.fromArray(S, z, z1 + L);
-        FloatVector c12 = FloatVector.fromArray(S, z, z1 + 2 * L);
-        FloatVector c13 = FloatVector.fromArray(S, z, z1 + 3 * L);
         for (int k = 0; k < depth; k++) {
             int wi = wOff + k * W;
             FloatVector b0 = FloatVector.fromArray(S, w, wi);
@@ -516,10 +547,12 @@ final class VectorTileKernel extends TileKernel {
             x = FloatVector.broadcast(S, a1[k]);
             c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
         }
+        int z0 = zOff;
         c00.intoArray(z, z0);
         c01.intoArray(z, z0 + L);
         c02.intoArray(z, z0 + 2 * L);
         c03.intoArray(z, z0 + 3 * L);
+        int z1 = zOff + zStride;
         c10.intoArray(z, z1);
         c11.intoArray(z, z1 + L);
         c12.intoArray(z, z1 + 2 * L);
@@ -527,14 +560,14 @@ final class VectorTileKernel extends TileKernel {
     }
 
     /** 1 row x 4 vectors (a whole panel): 4 accumulators in registers. */
-    private static void tile1(float[][] a, int row, int depth, float[] w, int wOff, float[] z, int zOff,
-                              int zStride) {
+    private static void tile1(float[] init, int iOff, int iStride, float[][] a, int row, int depth,
+                              float[] w, int wOff, float[] z, int zOff, int zStride) {
+        int i0 = iOff;
+        FloatVector c00 = FloatVector.fromArray(S, init, i0);
+        FloatVector c01 = FloatVector.fromArray(S, init, i0 + L);
+        FloatVector c02 = FloatVector.fromArray(S, init, i0 + 2 * L);
+        FloatVector c03 = FloatVector.fromArray(S, init, i0 + 3 * L);
         float[] a0 = a[row];
-        int z0 = zOff;
-        FloatVector c00 = FloatVector.fromArray(S, z, z0);
-        FloatVector c01 = FloatVector.fromArray(S, z, z0 + L);
-        FloatVector c02 = FloatVector.fromArray(S, z, z0 + 2 * L);
-        FloatVector c03 = FloatVector.fromArray(S, z, z0 + 3 * L);
         for (int k = 0; k < depth; k++) {
             int wi = wOff + k * W;
             FloatVector b0 = FloatVector.fromArray(S, w, wi);
@@ -544,15 +577,40 @@ final class VectorTileKernel extends TileKernel {
             FloatVector x = FloatVector.broadcast(S, a0[k]);
             c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
         }
+        int z0 = zOff;
         c00.intoArray(z, z0);
         c01.intoArray(z, z0 + L);
         c02.intoArray(z, z0 + 2 * L);
         c03.intoArray(z, z0 + 3 * L);
     }
 
-    /** 8 rows x 2 vectors (2 of a panel's 4 vectors, from wOff and zOff): 16 accumulators in registers. */
-    private static void tile8x2(float[][] a, int row, int depth, float[] w, int wOff, float[] z, int zOff,
-                              int zStride) {
+    /** 8 rows x 2 vectors (2 of a panel's 4 vectors, from the offsets given): 16 accumulators in registers. */
+    private static void tile8x2(float[] init, int iOff, int iStride, float[][] a, int row, int depth,
+                              float[] w, int wOff, float[] z, int zOff, int zStride) {
+        int i0 = iOff;
+        FloatVector c00 = FloatVector.fromArray(S, init, i0);
+        FloatVector c01 = FloatVector.fromArray(S, init, i0 + L);
+        int i1 = iOff + iStride;
+        FloatVector c10 = FloatVector.fromArray(S, init, i1);
+        FloatVector c11 = FloatVector.fromArray(S, init, i1 + L);
+        int i2 = iOff + 2 * iStride;
+        FloatVector c20 = FloatVector.fromArray(S, init, i2);
+        FloatVector c21 = FloatVector.fromArray(S, init, i2 + L);
+        int i3 = iOff + 3 * iStride;
+        FloatVector c30 = FloatVector.fromArray(S, init, i3);
+        FloatVector c31 = FloatVector.fromArray(S, init, i3 + L);
+        int i4 = iOff + 4 * iStride;
+        FloatVector c40 = FloatVector.fromArray(S, init, i4);
+        FloatVector c41 = FloatVector.fromArray(S, init, i4 + L);
+        int i5 = iOff + 5 * iStride;
+        FloatVector c50 = FloatVector.fromArray(S, init, i5);
+        FloatVector c51 = FloatVector.fromArray(S, init, i5 + L);
+        int i6 = iOff + 6 * iStride;
+        FloatVector c60 = FloatVector.fromArray(S, init, i6);
+        FloatVector c61 = FloatVector.fromArray(S, init, i6 + L);
+        int i7 = iOff + 7 * iStride;
+        FloatVector c70 = FloatVector.fromArray(S, init, i7);
+        FloatVector c71 = FloatVector.fromArray(S, init, i7 + L);
         float[] a0 = a[row];
         float[] a1 = a[row + 1];
         float[] a2 = a[row + 2];
@@ -561,30 +619,6 @@ final class VectorTileKernel extends TileKernel {
         float[] a5 = a[row + 5];
         float[] a6 = a[row + 6];
         float[] a7 = a[row + 7];
-        int z0 = zOff;
-        FloatVector c00 = FloatVector.fromArray(S, z, z0);
-        FloatVector c01 = FloatVector.fromArray(S, z, z0 + L);
-        int z1 = zOff + zStride;
-        FloatVector c10 = FloatVector.fromArray(S, z, z1);
-        FloatVector c11 = FloatVector.fromArray(S, z, z1 + L);
-        int z2 = zOff + 2 * zStride;
-        FloatVector c20 = FloatVector.fromArray(S, z, z2);
-        FloatVector c21 = FloatVector.fromArray(S, z, z2 + L);
-        int z3 = zOff + 3 * zStride;
-        FloatVector c30 = FloatVector.fromArray(S, z, z3);
-        FloatVector c31 = FloatVector.fromArray(S, z, z3 + L);
-        int z4 = zOff + 4 * zStride;
-        FloatVector c40 = FloatVector.fromArray(S, z, z4);
-        FloatVector c41 = FloatVector.fromArray(S, z, z4 + L);
-        int z5 = zOff + 5 * zStride;
-        FloatVector c50 = FloatVector.fromArray(S, z, z5);
-        FloatVector c51 = FloatVector.fromArray(S, z, z5 + L);
-        int z6 = zOff + 6 * zStride;
-        FloatVector c60 = FloatVector.fromArray(S, z, z6);
-        FloatVector c61 = FloatVector.fromArray(S, z, z6 + L);
-        int z7 = zOff + 7 * zStride;
-        FloatVector c70 = FloatVector.fromArray(S, z, z7);
-        FloatVector c71 = FloatVector.fromArray(S, z, z7 + L);
         for (int k = 0; k < depth; k++) {
             int wi = wOff + k * W;
             FloatVector b0 = FloatVector.fromArray(S, w, wi);
@@ -606,20 +640,28 @@ final class VectorTileKernel extends TileKernel {
             x = FloatVector.broadcast(S, a7[k]);
             c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
         }
+        int z0 = zOff;
         c00.intoArray(z, z0);
         c01.intoArray(z, z0 + L);
+        int z1 = zOff + zStride;
         c10.intoArray(z, z1);
         c11.intoArray(z, z1 + L);
+        int z2 = zOff + 2 * zStride;
         c20.intoArray(z, z2);
         c21.intoArray(z, z2 + L);
+        int z3 = zOff + 3 * zStride;
         c30.intoArray(z, z3);
         c31.intoArray(z, z3 + L);
+        int z4 = zOff + 4 * zStride;
         c40.intoArray(z, z4);
         c41.intoArray(z, z4 + L);
+        int z5 = zOff + 5 * zStride;
         c50.intoArray(z, z5);
         c51.intoArray(z, z5 + L);
+        int z6 = zOff + 6 * zStride;
         c60.intoArray(z, z6);
         c61.intoArray(z, z6 + L);
+        int z7 = zOff + 7 * zStride;
         c70.intoArray(z, z7);
         c71.intoArray(z, z7 + L);
     }
