@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Prints the register-tile methods of VectorTileKernel.java, so that their named accumulators cannot be mistyped:
-tiles of 1 to 6 rows x 4 vectors (a whole panel) and of 8 rows x 2 vectors (half a panel).
+tiles of 1 to 6 rows x 4 vectors (a whole panel).
 Each tile starts its accumulators from init (row r at iOff + r * iStride: iStride 0 gives every row the same start,
 a bias; init = z at zOff, zStride accumulates in place), runs the k loop over a and w, and stores the result to z.
 One loop and no branch: a tile with a second, conditional k loop made C2 (Java 17) compile the tiles into code 5-20x
@@ -52,4 +52,4 @@ def tile(rows, vectors):
     return "\n".join(out)
 
 
-print("\n\n".join([tile(r, 4) for r in (6, 5, 4, 3, 2, 1)] + [tile(8, 2)]))
+print("\n\n".join([tile(r, 4) for r in (6, 5, 4, 3, 2, 1)]))

@@ -24,8 +24,6 @@ final class VectorTileKernel extends TileKernel {
     private static final VectorSpecies<Integer> I = S.withLanes(int.class);
     static final int L = S.length();
     static final int W = 4 * L;
-    /** Up to this many rows, 8-row half-panel tiles; above it (the projection ahead of the steps), 6-row whole-panel ones. */
-    static final int TALL_TILES_MAX_ROWS = Integer.getInteger("lstm.engine.tall-tiles-max-rows", 64);
 
     VectorTileKernel() {
         super(L);
@@ -47,29 +45,11 @@ final class VectorTileKernel extends TileKernel {
     }
 
     private static void product(float[] init, int iOff, int iStride, float[][] a, int row, int depth, float[] w,
-                                int wOff, int rows, float[] z, int zOff, int zStride) {
-        if (rows >= 8 && rows <= TALL_TILES_MAX_ROWS) {
-            // Few rows (a step's batch): 8-row tiles over half a panel each read every weight of the panel once per
-            // 8 rows, where 6-row tiles over the whole panel read it once per 6 (or 4) rows.
-            int tall = rows / 8 * 8;
-            for (int r = 0; r < tall; r += 8) {
-                tile8x2(init, iOff + r * iStride, iStride, a, row + r, depth, w, wOff, z, zOff + r * zStride, zStride);
-                tile8x2(init, iOff + r * iStride + 2 * L, iStride, a, row + r, depth, w, wOff + 2 * L, z,
-                        zOff + r * zStride + 2 * L, zStride);
-            }
-            if (tall < rows) {
-                wholePanels(init, iOff + tall * iStride, iStride, a, row + tall, depth, w, wOff, rows - tall, z,
-                        zOff + tall * zStride, zStride);
-            }
-            return;
-        }
-        wholePanels(init, iOff, iStride, a, row, depth, w, wOff, rows, z, zOff, zStride);
-    }
-
-    private static void wholePanels(float[] init, int iOff, int iStride, float[][] a, int row, int depth, float[] w,
                                     int wOff, int rows, float[] z, int zOff, int zStride) {
         // Tiles of 6 rows, the rest in one or two tiles of 3 to 5 (7 = 4 + 3, 8 = 4 + 4): a tile of 1 or 2 rows loads
-        // as many weight vectors as it does FMAs with them, and would run at half speed or less.
+        // as many weight vectors as it does FMAs with them, and would run at half speed or less. Whole-panel tiles for
+        // a step's few rows too: 8-row tiles over half a panel, which read each weight once per 8 rows, made S2 and S3
+        // 10-20 % slower end to end (docs/PERFORMANCE.md), the weights coming from L2 or beyond at every step.
         int r = 0;
         int sixes = rows / 6;
         int rest = rows % 6;
@@ -582,88 +562,6 @@ final class VectorTileKernel extends TileKernel {
         c01.intoArray(z, z0 + L);
         c02.intoArray(z, z0 + 2 * L);
         c03.intoArray(z, z0 + 3 * L);
-    }
-
-    /** 8 rows x 2 vectors (2 of a panel's 4 vectors, from the offsets given): 16 accumulators in registers. */
-    private static void tile8x2(float[] init, int iOff, int iStride, float[][] a, int row, int depth,
-                              float[] w, int wOff, float[] z, int zOff, int zStride) {
-        int i0 = iOff;
-        FloatVector c00 = FloatVector.fromArray(S, init, i0);
-        FloatVector c01 = FloatVector.fromArray(S, init, i0 + L);
-        int i1 = iOff + iStride;
-        FloatVector c10 = FloatVector.fromArray(S, init, i1);
-        FloatVector c11 = FloatVector.fromArray(S, init, i1 + L);
-        int i2 = iOff + 2 * iStride;
-        FloatVector c20 = FloatVector.fromArray(S, init, i2);
-        FloatVector c21 = FloatVector.fromArray(S, init, i2 + L);
-        int i3 = iOff + 3 * iStride;
-        FloatVector c30 = FloatVector.fromArray(S, init, i3);
-        FloatVector c31 = FloatVector.fromArray(S, init, i3 + L);
-        int i4 = iOff + 4 * iStride;
-        FloatVector c40 = FloatVector.fromArray(S, init, i4);
-        FloatVector c41 = FloatVector.fromArray(S, init, i4 + L);
-        int i5 = iOff + 5 * iStride;
-        FloatVector c50 = FloatVector.fromArray(S, init, i5);
-        FloatVector c51 = FloatVector.fromArray(S, init, i5 + L);
-        int i6 = iOff + 6 * iStride;
-        FloatVector c60 = FloatVector.fromArray(S, init, i6);
-        FloatVector c61 = FloatVector.fromArray(S, init, i6 + L);
-        int i7 = iOff + 7 * iStride;
-        FloatVector c70 = FloatVector.fromArray(S, init, i7);
-        FloatVector c71 = FloatVector.fromArray(S, init, i7 + L);
-        float[] a0 = a[row];
-        float[] a1 = a[row + 1];
-        float[] a2 = a[row + 2];
-        float[] a3 = a[row + 3];
-        float[] a4 = a[row + 4];
-        float[] a5 = a[row + 5];
-        float[] a6 = a[row + 6];
-        float[] a7 = a[row + 7];
-        for (int k = 0; k < depth; k++) {
-            int wi = wOff + k * W;
-            FloatVector b0 = FloatVector.fromArray(S, w, wi);
-            FloatVector b1 = FloatVector.fromArray(S, w, wi + L);
-            FloatVector x = FloatVector.broadcast(S, a0[k]);
-            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, a1[k]);
-            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, a2[k]);
-            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, a3[k]);
-            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, a4[k]);
-            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, a5[k]);
-            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
-            x = FloatVector.broadcast(S, a6[k]);
-            c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
-            x = FloatVector.broadcast(S, a7[k]);
-            c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
-        }
-        int z0 = zOff;
-        c00.intoArray(z, z0);
-        c01.intoArray(z, z0 + L);
-        int z1 = zOff + zStride;
-        c10.intoArray(z, z1);
-        c11.intoArray(z, z1 + L);
-        int z2 = zOff + 2 * zStride;
-        c20.intoArray(z, z2);
-        c21.intoArray(z, z2 + L);
-        int z3 = zOff + 3 * zStride;
-        c30.intoArray(z, z3);
-        c31.intoArray(z, z3 + L);
-        int z4 = zOff + 4 * zStride;
-        c40.intoArray(z, z4);
-        c41.intoArray(z, z4 + L);
-        int z5 = zOff + 5 * zStride;
-        c50.intoArray(z, z5);
-        c51.intoArray(z, z5 + L);
-        int z6 = zOff + 6 * zStride;
-        c60.intoArray(z, z6);
-        c61.intoArray(z, z6 + L);
-        int z7 = zOff + 7 * zStride;
-        c70.intoArray(z, z7);
-        c71.intoArray(z, z7 + L);
     }
 
 }

@@ -31,7 +31,7 @@ class KernelSelectionTests {
         TileKernel scalar = Kernels.SCALAR;
         int width = 4 * vector.lanes;
         Random random = new Random(7);
-        // Every tile and remainder: 1-6 row whole-panel tiles, 8-row half-panel tiles up to 64 rows, 6-row above.
+        // Every tile and remainder: tiles of 6 rows and the rest in one or two tiles of 1 to 5.
         int[] rowCounts = java.util.stream.IntStream.concat(java.util.stream.IntStream.rangeClosed(1, 21),
                 java.util.stream.IntStream.of(63, 64, 65, 71)).toArray();
         for (int rows : rowCounts) {
@@ -52,6 +52,31 @@ class KernelSelectionTests {
                 vector.accumulate(a, 1, rows, depth, w, depth * width, zVector, 3, stride);
                 scalar.accumulate(a, 1, rows, depth, w, depth * width, zScalar, 3, stride);
                 assertThat(zVector).as("rows %d depth %d", rows, depth).containsExactly(zScalar);
+
+                // From a bias row (stride 0) through two products, as the fused step does: the same bits as copying
+                // the bias to every row and accumulating each product in place.
+                float[] bias = new float[width + 9];
+                for (int i = 0; i < bias.length; i++) {
+                    bias[i] = (float) random.nextGaussian();
+                }
+                float[][] h = RandomData.matrix(random, rows + 4, depth + 3);
+                float[] u = new float[(depth + 3) * width];
+                for (int i = 0; i < u.length; i++) {
+                    u[i] = (float) random.nextGaussian();
+                }
+                float[] inPlace = z.clone();
+                for (int r = 0; r < rows; r++) {
+                    System.arraycopy(bias, 9, inPlace, 3 + r * stride, width);
+                }
+                scalar.accumulate(a, 1, rows, depth, w, depth * width, inPlace, 3, stride);
+                scalar.accumulate(h, 4, rows, depth + 3, u, 0, inPlace, 3, stride);
+                for (TileKernel kernel : new TileKernel[] {vector, scalar}) {
+                    float[] fused = z.clone();
+                    kernel.accumulate(bias, 9, 0, a, 1, depth, w, depth * width, h, 4, depth + 3, u, 0, rows, fused,
+                            3, stride);
+                    assertThat(fused).as("%s from a bias, rows %d depth %d", kernel.name(), rows, depth)
+                            .containsExactly(inPlace);
+                }
             }
         }
     }
