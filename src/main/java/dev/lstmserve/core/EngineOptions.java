@@ -12,7 +12,8 @@ package dev.lstmserve.core;
  *                       {@link Integer#MAX_VALUE} splits every step as finely as possible however small;
  *                       {@code null}: by the step's work ({@link LstmLayer#PARALLEL_MIN_STEP_WORK})
  * @param projectionSteps when projected, how many time steps each projection block covers; {@code null}: as many as
- *                       fit in {@link LstmForwardPass#ZX_MAX_FLOATS}
+ *                       fit in {@link LstmForwardPass#ZX_BLOCK_FLOATS} (a small kernel) or
+ *                       {@link LstmForwardPass#ZX_MAX_FLOATS}
  */
 record EngineOptions(TileKernel kernel, Boolean projected, Integer chunks, Integer projectionSteps) {
 

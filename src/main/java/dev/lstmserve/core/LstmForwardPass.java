@@ -11,7 +11,8 @@ package dev.lstmserve.core;
  *   <li><b>projected</b>: an extra step computes {@code zx = x·kernel + bias} for the rows of a block of time steps at
  *       once (time-major), then each step of the block continues zx's rows of its time with h. Good when T·B is large
  *       next to B: the projection's weights are read once for many rows. A block holds as many steps as fit in
- *       {@link #ZX_MAX_FLOATS} (all of them for most requests), so zx stays bounded however long the window.</li>
+ *       {@link #ZX_BLOCK_FLOATS} when the kernel is small (so that the block stays in cache), else in
+ *       {@link #ZX_MAX_FLOATS}, so zx stays bounded however long the window.</li>
  *   <li><b>fused</b>: each step starts from the bias and accumulates x_t then h_tm1 into a small per-chunk scratch:
  *       no T·B·4H buffer to write and read back.</li>
  * </ul>
@@ -27,6 +28,18 @@ final class LstmForwardPass implements StepTeam.Work {
      * T·B = 262 144 steps of a 1024-unit layer.
      */
     static final int ZX_MAX_FLOATS = 1 << 22;
+
+    /**
+     * Floats of zx per block (256 KB, or one step's when more) when the kernel is at most {@link #SMALL_KERNEL_BYTES}:
+     * such a block stays in the cores' L2 between its projection and its steps, and re-reading a small kernel per
+     * block costs little. Measured (docs/PERFORMANCE.md): S2 (B = 8, 32 KB a step) 0.92 against 0.98 ms with the
+     * whole window in one 1 MB block; B = 16 and 24 at E, H = 128-256 gained 5-12 %; with S4's 8 MB kernel, blocks
+     * of 2 steps were 30 % slower, so large kernels keep blocks of up to {@link #ZX_MAX_FLOATS}.
+     */
+    static final int ZX_BLOCK_FLOATS = 1 << 16;
+
+    /** Kernel bytes up to which projection blocks hold {@link #ZX_BLOCK_FLOATS}. */
+    static final long SMALL_KERNEL_BYTES = 1L << 20;
 
     private final TileKernel kernel;
     private final PackedLstm packed;
@@ -85,8 +98,9 @@ final class LstmForwardPass implements StepTeam.Work {
         }
         zxStride = packed.panels() * width;
         int stepFloats = batch * zxStride;
+        int blockFloats = 4L * packed.kernel().length <= SMALL_KERNEL_BYTES ? ZX_BLOCK_FLOATS : ZX_MAX_FLOATS;
         blockSteps = !projected ? 0
-                : Math.min(steps, projectionSteps > 0 ? projectionSteps : Math.max(1, ZX_MAX_FLOATS / stepFloats));
+                : Math.min(steps, projectionSteps > 0 ? projectionSteps : Math.max(1, blockFloats / stepFloats));
         blocks = projected ? (steps + blockSteps - 1) / blockSteps : 0;
         zx = projected ? new float[blockSteps * stepFloats] : null;
         scratch = projected ? null : new float[chunks][batch * width];
