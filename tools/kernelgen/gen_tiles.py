@@ -25,11 +25,10 @@ def k_loop(rows, vectors, a, depth, w, w_off):
     return out
 
 
-def tile(rows, vectors):
-    name = f"tile{rows}" if vectors == 4 else f"tile{rows}x{vectors}"
+def tile(rows, vectors=4):
+    name = f"tile{rows}"
     out = []
-    what = "a whole panel" if vectors == 4 else f"{vectors} of a panel's 4 vectors, from the offsets given"
-    out.append(f"    /** {rows} row{'s' if rows > 1 else ''} x {vectors} vectors ({what}): "
+    out.append(f"    /** {rows} row{'s' if rows > 1 else ''} x {vectors} vectors (a whole panel): "
                f"{rows * vectors} accumulators in registers. */")
     out.append(f"    private static void {name}(float[] init, int iOff, int iStride, float[][] a, int row, int depth,")
     out.append(f"                              float[] w, int wOff, float[] z, int zOff, int zStride) {{")
@@ -52,4 +51,4 @@ def tile(rows, vectors):
     return "\n".join(out)
 
 
-print("\n\n".join([tile(r, 4) for r in (6, 5, 4, 3, 2, 1)]))
+print("\n\n".join([tile(r) for r in (6, 5, 4, 3, 2, 1)]))

@@ -41,6 +41,11 @@ final class LstmForwardPass implements StepTeam.Work {
     /** Kernel bytes up to which projection blocks hold {@link #ZX_BLOCK_FLOATS}. */
     static final long SMALL_KERNEL_BYTES = 1L << 20;
 
+    /** Most floats of zx per projection block for a kernel of {@code kernelBytes} (unpadded, E·4H·4). */
+    static int blockFloats(long kernelBytes) {
+        return kernelBytes <= SMALL_KERNEL_BYTES ? ZX_BLOCK_FLOATS : ZX_MAX_FLOATS;
+    }
+
     private final TileKernel kernel;
     private final PackedLstm packed;
     private final TileKernel.Gates gates;
@@ -98,9 +103,8 @@ final class LstmForwardPass implements StepTeam.Work {
         }
         zxStride = packed.panels() * width;
         int stepFloats = batch * zxStride;
-        int blockFloats = 4L * packed.kernel().length <= SMALL_KERNEL_BYTES ? ZX_BLOCK_FLOATS : ZX_MAX_FLOATS;
-        blockSteps = !projected ? 0
-                : Math.min(steps, projectionSteps > 0 ? projectionSteps : Math.max(1, blockFloats / stepFloats));
+        blockSteps = !projected ? 0 : Math.min(steps, projectionSteps > 0 ? projectionSteps
+                : Math.max(1, blockFloats(4L * packed.inputSize() * 4 * packed.units()) / stepFloats));
         blocks = projected ? (steps + blockSteps - 1) / blockSteps : 0;
         zx = projected ? new float[blockSteps * stepFloats] : null;
         scratch = projected ? null : new float[chunks][batch * width];

@@ -130,7 +130,7 @@ public final class LstmLayer {
 
         TileKernel kernel = options.kernel() != null ? options.kernel() : Kernels.active();
         boolean projected = options.projected() != null ? options.projected()
-                : projectsFirst(batch, steps, 4L * (inputSize + units) * 4L * units,
+                : projectsFirst(batch, steps, 4L * inputSize * 4L * units, 4L * (inputSize + units) * 4L * units,
                         (long) batch * packed.panels() * packed.width());
         long stepWork = (long) batch * (units + (projected ? 0 : inputSize)) * 4L * units;
         int participants = StepTeam.maxParticipants();
@@ -154,12 +154,13 @@ public final class LstmLayer {
      * Whether the input projection is computed ahead of the time steps (else inside each step). Both give the same
      * bits; this is only about speed, measured in docs/PERFORMANCE.md.
      *
+     * @param kernelBytes bytes of the kernel, which sizes the projection blocks ({@link LstmForwardPass#blockFloats})
      * @param weightBytes bytes of kernel and recurrent_kernel, which a fused step reads
      * @param stepFloats  floats of one step's projection, B·4H (padded to whole panels)
      */
-    static boolean projectsFirst(int batch, int steps, long weightBytes, long stepFloats) {
+    static boolean projectsFirst(int batch, int steps, long kernelBytes, long weightBytes, long stepFloats) {
         return steps > 1 && (batch <= PROJECTED_MAX_BATCH || weightBytes > FUSED_MAX_WEIGHT_BYTES
-                && stepFloats * PROJECTED_MIN_BLOCK_STEPS <= LstmForwardPass.ZX_MAX_FLOATS);
+                && stepFloats * PROJECTED_MIN_BLOCK_STEPS <= LstmForwardPass.blockFloats(kernelBytes));
     }
 
     private static void checkInputs(float[][][] inputs, int steps, int inputSize) {

@@ -56,9 +56,9 @@ final class StepTeam {
     static final long BACKOFF_MAX_NANOS = 100_000_000L;
 
     /** {@link System#nanoTime()} before which jobs run on their caller alone. */
-    private static volatile long helpersOffUntil = System.nanoTime() - 1;
+    static volatile long helpersOffUntil = System.nanoTime() - 1;
     /** How long the next stall switches the helpers off; updated by every job that ran with helpers (racy: a hint). */
-    private static volatile long backoffNanos = BACKOFF_MIN_NANOS;
+    static volatile long backoffNanos = BACKOFF_MIN_NANOS;
 
     private static final Helper[] HELPERS = startHelpers(Runtime.getRuntime().availableProcessors() - 1);
 
@@ -96,15 +96,19 @@ final class StepTeam {
         }
         job.participate(me);
         job.awaitDone();
-        long waited = job.callerWaitNanos;
-        boolean stalled = waited > STALL_NANOS && 2 * waited > System.nanoTime() - start;
-        long backoff = backoffNanos;
-        if (stalled) {
-            helpersOffUntil = System.nanoTime() + backoff;
-        }
-        long next = nextBackoff(backoff, stalled);
-        if (next != backoff) {
-            backoffNanos = next;
+        if (offered > 0) {
+            // Only a job that had a helper says anything about hand-offs: one that got none (the helpers were busy
+            // with other requests, as on a loaded service) never waits, and must not shorten the back-off.
+            long waited = job.callerWaitNanos;
+            boolean stalled = waited > STALL_NANOS && 2 * waited > System.nanoTime() - start;
+            long backoff = backoffNanos;
+            if (stalled) {
+                helpersOffUntil = System.nanoTime() + backoff;
+            }
+            long next = nextBackoff(backoff, stalled);
+            if (next != backoff) {
+                backoffNanos = next;
+            }
         }
         Throwable failure = job.failure;
         if (failure instanceof RuntimeException e) {

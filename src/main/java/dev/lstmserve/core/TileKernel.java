@@ -7,8 +7,8 @@ package dev.lstmserve.core;
  * and {@link ScalarTileKernel} (the fallback when {@code jdk.incubator.vector} is absent); {@link Kernels} picks one.
  *
  * <p><b>Fixed order.</b> Every z element is accumulated over k in increasing order by fused multiply-adds, starting
- * from its initial value (the bias, or the value z holds), whatever the number of rows, the register tile that covers a row, or the thread that runs
- * it. So a row's bits never depend on the other rows (batch invariance), on the tiling, on the split across threads,
+ * from its initial value (the bias, or the value z holds), whatever the number of rows, the register tile that covers
+ * a row, or the thread that runs it. So a row's bits never depend on the other rows (batch invariance), on the tiling, on the split across threads,
  * or on whether the projection {@code x·kernel} was done before the time loop or inside each step.
  */
 abstract class TileKernel {

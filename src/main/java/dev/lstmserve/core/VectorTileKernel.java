@@ -45,9 +45,10 @@ final class VectorTileKernel extends TileKernel {
     }
 
     private static void product(float[] init, int iOff, int iStride, float[][] a, int row, int depth, float[] w,
-                                    int wOff, int rows, float[] z, int zOff, int zStride) {
-        // Tiles of 6 rows, the rest in one or two tiles of 3 to 5 (7 = 4 + 3, 8 = 4 + 4): a tile of 1 or 2 rows loads
-        // as many weight vectors as it does FMAs with them, and would run at half speed or less. Whole-panel tiles for
+                                int wOff, int rows, float[] z, int zOff, int zStride) {
+        // Tiles of 6 rows, the rest in one or two tiles of 3 to 5 (7 = 4 + 3, 8 = 4 + 4); 1 or 2 rows only when that is
+        // all there is: such a tile loads as many weight vectors as it does FMAs with them, and would run at half speed
+        // or less. Whole-panel tiles for
         // a step's few rows too: 8-row tiles over half a panel, which read each weight once per 8 rows, made S2 and S3
         // 10-20 % slower end to end (docs/PERFORMANCE.md), the weights coming from L2 or beyond at every step.
         int r = 0;

@@ -253,14 +253,22 @@ class LstmLayerTests {
     @Test
     void largeWeightsAreProjectedAheadOfTheStepsOnlyWhileABlockHoldsSixteenSteps() {
         // S4's layer (E = 512, H = 1024): 24 MiB of kernel and recurrent_kernel, B·4H floats per step's projection.
+        long s4Kernel = 4L * 512 * 4 * 1024;
         long s4Weights = 4L * (512 + 1024) * 4 * 1024;
-        assertThat(LstmLayer.projectsFirst(64, 100, s4Weights, 64L * 4096)).as("16 steps per block").isTrue();
-        assertThat(LstmLayer.projectsFirst(128, 100, s4Weights, 128L * 4096)).as("8 steps per block").isFalse();
-        assertThat(LstmLayer.projectsFirst(64, 1, s4Weights, 64L * 4096)).as("one step shares nothing").isFalse();
+        assertThat(LstmLayer.projectsFirst(64, 100, s4Kernel, s4Weights, 64L * 4096)).as("16 steps per block").isTrue();
+        assertThat(LstmLayer.projectsFirst(128, 100, s4Kernel, s4Weights, 128L * 4096)).as("8 steps per block")
+                .isFalse();
+        assertThat(LstmLayer.projectsFirst(64, 1, s4Kernel, s4Weights, 64L * 4096)).as("one step shares nothing")
+                .isFalse();
+        // E = 8, H = 1024: 16.1 MiB, nearly all recurrent; its 128 KiB kernel gets cache-sized blocks, one step each.
+        assertThat(LstmLayer.projectsFirst(64, 100, 4L * 8 * 4096, 4L * (8 + 1024) * 4096, 64L * 4096))
+                .as("small kernel, 1 step per block").isFalse();
         // S3's layer (E = 256, H = 512): 6 MiB, projected up to PROJECTED_MAX_BATCH rows, fused above.
+        long s3Kernel = 4L * 256 * 4 * 512;
         long s3Weights = 4L * (256 + 512) * 4 * 512;
-        assertThat(LstmLayer.projectsFirst(LstmLayer.PROJECTED_MAX_BATCH, 64, s3Weights, 31L * 2048)).isTrue();
-        assertThat(LstmLayer.projectsFirst(LstmLayer.PROJECTED_MAX_BATCH + 1, 64, s3Weights, 32L * 2048)).isFalse();
+        int most = LstmLayer.PROJECTED_MAX_BATCH;
+        assertThat(LstmLayer.projectsFirst(most, 64, s3Kernel, s3Weights, most * 2048L)).isTrue();
+        assertThat(LstmLayer.projectsFirst(most + 1, 64, s3Kernel, s3Weights, (most + 1) * 2048L)).isFalse();
     }
 
     @Test

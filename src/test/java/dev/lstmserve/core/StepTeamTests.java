@@ -2,7 +2,9 @@ package dev.lstmserve.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -89,5 +91,51 @@ class StepTeamTests {
         }
         assertThat(backoff).isEqualTo(StepTeam.BACKOFF_MIN_NANOS);
         assertThat(StepTeam.nextBackoff(backoff, false)).isEqualTo(StepTeam.BACKOFF_MIN_NANOS);
+    }
+
+    @Test
+    void jobsThatGetNoHelperDoNotShortenTheBackOffOfAStalledOne() throws Exception {
+        assumeTrue(StepTeam.maxParticipants() > 1, "one core: no helpers");
+        Thread.sleep(20);
+        StepTeam.helpersOffUntil = System.nanoTime() - 1;
+        StepTeam.backoffNanos = StepTeam.BACKOFF_MAX_NANOS / 2;
+        CountDownLatch helperBusy = new CountDownLatch(1);
+        Thread otherCaller = new Thread(() -> {
+            try {
+                helperBusy.await();
+            } catch (InterruptedException e) {
+                return;
+            }
+            // Every helper is busy with the stalled job: these run on their caller alone and never wait.
+            for (int i = 0; i < 10; i++) {
+                StepTeam.run(1, 2, 1, (step, chunk) -> { });
+            }
+        });
+        otherCaller.start();
+        try {
+            // The helper's chunk takes 40 ms while the caller's takes 2: the caller waits most of the job, a stall.
+            StepTeam.run(1, 2, 1, (step, chunk) -> {
+                boolean helper = Thread.currentThread().getName().startsWith("lstm-engine-helper");
+                if (helper) {
+                    helperBusy.countDown();
+                }
+                sleep(helper ? 40 : 2);
+            });
+            otherCaller.join();
+            assertThat(StepTeam.backoffNanos).as("the stall doubled the back-off").isEqualTo(StepTeam.BACKOFF_MAX_NANOS);
+        } finally {
+            helperBusy.countDown();
+            otherCaller.join();
+            StepTeam.backoffNanos = StepTeam.BACKOFF_MIN_NANOS;
+            StepTeam.helpersOffUntil = System.nanoTime() - 1;
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
