@@ -115,8 +115,8 @@ public final class Gemm {
             for (int r0 = 0; r0 < rows; r0 += ROW_BLOCK) {
                 int count = Math.min(ROW_BLOCK, rows - r0);
                 for (int p = p0; p < p1; p++) {
-                    tiles.accumulate(bias, p * width, 0, x, r0, inputSize, kernel, p * inputSize * width, null, 0, 0,
-                            null, 0, count, z, 0, width);
+                    tiles.accumulate(bias, p * width, 0, x, r0, inputSize, kernel, p * inputSize * width, count, z,
+                            0, width);
                     int columns = Math.min(width, outputSize - p * width);
                     for (int r = 0; r < count; r++) {
                         System.arraycopy(z, r * width, out[r0 + r], p * width, columns);

@@ -175,7 +175,7 @@ final class LstmForwardPass implements StepTeam.Work {
             int count = Math.min(PROJECTION_ROW_BLOCK, rows - r0);
             for (int p = p0; p < p1; p++) {
                 kernel.accumulate(bias, p * width, 0, xByTime, first + r0, inputSize, packed.kernel(),
-                        packed.kernelPanel(p), null, 0, 0, null, 0, count, zx, r0 * zxStride + p * width, zxStride);
+                        packed.kernelPanel(p), count, zx, r0 * zxStride + p * width, zxStride);
             }
         }
     }
@@ -199,24 +199,16 @@ final class LstmForwardPass implements StepTeam.Work {
         // projected: this step's rows in zx, which holds its block's times in order.
         int zxRow = projected ? (t - firstTime(s / blockSteps)) * batch * zxStride : 0;
         for (int p = p0; p < p1; p++) {
-            float[] z;
-            int zOff;
-            int zStride;
-            if (projected) {
-                z = zx;
-                zOff = zxRow + p * width;
-                zStride = zxStride;
-                kernel.accumulate(hPrev, 0, batch, units, packed.recurrentKernel(), packed.recurrentPanel(p), z, zOff,
-                        zStride);
-            } else {
-                // From the bias itself (no copy of it per row), x_t, then h_tm1.
-                z = scratch[chunk];
-                zOff = 0;
-                zStride = width;
+            float[] z = projected ? zx : scratch[chunk];
+            int zOff = projected ? zxRow + p * width : 0;
+            int zStride = projected ? zxStride : width;
+            if (!projected) {
+                // From the bias itself (no copy of it per row) through x_t; h_tm1 follows as in the projected path.
                 kernel.accumulate(packed.bias(), p * width, 0, xByTime, t * batch, packed.inputSize(),
-                        packed.kernel(), packed.kernelPanel(p), hPrev, 0, units, packed.recurrentKernel(),
-                        packed.recurrentPanel(p), batch, z, 0, width);
+                        packed.kernel(), packed.kernelPanel(p), batch, z, 0, width);
             }
+            kernel.accumulate(hPrev, 0, batch, units, packed.recurrentKernel(), packed.recurrentPanel(p), z, zOff,
+                    zStride);
             kernel.gates(z, zOff, zStride, batch, live == null ? null : live[t], c, hPrev, hNext, p * lanes,
                     gateScratch[chunk], gates);
         }

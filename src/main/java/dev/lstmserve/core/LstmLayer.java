@@ -9,9 +9,9 @@ package dev.lstmserve.core;
  * panel ({@link TileKernel}: the Vector API, or a scalar fallback with the same bits) fused with the gate update,
  * the panels split between the cores with a spinning hand-off per step ({@link StepTeam}) when the step's work repays
  * it. The input projection {@code x·kernel} is done ahead of the steps (in blocks of steps) or inside each step,
- * whichever {@link #projectsFirst} picks for the shape. None of these choices changes a bit of the result: every output element
- * is accumulated in the same order whatever the batch holds, the tiling, the threads or the path, so a window gets the
- * same bits alone or batched with others.
+ * whichever {@link #projectsFirst} picks for the shape. None of these choices changes a bit of the result: every
+ * output element is accumulated in the same order whatever the batch holds, the tiling, the threads or the path, so a
+ * window gets the same bits alone or batched with others.
  *
  * <p>Immutable and safe for concurrent calls.
  */

@@ -18,8 +18,7 @@ final class ScalarTileKernel extends TileKernel {
 
     @Override
     void accumulate(float[] init, int iOff, int iStride, float[][] a, int row, int depth, float[] w, int wOff,
-                    float[][] second, int row2, int depth2, float[] w2, int wOff2, int rows, float[] z, int zOff,
-                    int zStride) {
+                    int rows, float[] z, int zOff, int zStride) {
         int width = 4 * lanes;
         // Accumulators and the current weight row in arrays indexed alike, so that C2 turns the j loop into vector
         // FMAs (it does not when the two arrays are indexed at different offsets).
@@ -28,26 +27,18 @@ final class ScalarTileKernel extends TileKernel {
         for (int r = 0; r < rows; r++) {
             System.arraycopy(init, iOff + r * iStride, acc[r], 0, width);
         }
-        multiplyAdd(acc, a, row, depth, w, wOff, wk);
-        if (depth2 > 0) {
-            multiplyAdd(acc, second, row2, depth2, w2, wOff2, wk);
-        }
-        for (int r = 0; r < rows; r++) {
-            System.arraycopy(acc[r], 0, z, zOff + r * zStride, width);
-        }
-    }
-
-    private static void multiplyAdd(float[][] acc, float[][] a, int row, int depth, float[] w, int wOff, float[] wk) {
-        int width = wk.length;
         for (int k = 0; k < depth; k++) {
             System.arraycopy(w, wOff + k * width, wk, 0, width);
-            for (int r = 0; r < acc.length; r++) {
+            for (int r = 0; r < rows; r++) {
                 float x = a[row + r][k];
                 float[] ar = acc[r];
                 for (int j = 0; j < width; j++) {
                     ar[j] = Math.fma(x, wk[j], ar[j]);
                 }
             }
+        }
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(acc[r], 0, z, zOff + r * zStride, width);
         }
     }
 

@@ -8,8 +8,9 @@ package dev.lstmserve.core;
  *
  * <p><b>Fixed order.</b> Every z element is accumulated over k in increasing order by fused multiply-adds, starting
  * from its initial value (the bias, or the value z holds), whatever the number of rows, the register tile that covers
- * a row, or the thread that runs it. So a row's bits never depend on the other rows (batch invariance), on the tiling, on the split across threads,
- * or on whether the projection {@code x·kernel} was done before the time loop or inside each step.
+ * a row, or the thread that runs it. So a row's bits never depend on the other rows (batch invariance), on the
+ * tiling, on the split across threads, or on whether the projection {@code x·kernel} was done before the time loop or
+ * inside each step.
  */
 abstract class TileKernel {
 
@@ -25,29 +26,25 @@ abstract class TileKernel {
 
     /**
      * {@code z[r][j] = init[r][j]}, then {@code z[r][j] = fma(a[row + r][k], w[k][j], z[r][j])} for k from 0 to
-     * depth − 1 in order, then {@code fma(second[row2 + r][k], w2[k][j], z[r][j])} for k from 0 to depth2 − 1 in
-     * order; j in [0, 4L). The fused step's {@code bias + x_t·kernel + h_tm1·recurrent_kernel}, a projection's
-     * {@code bias + x·kernel} (both read the bias in place, with {@code iStride} 0, rather than copy it to every row
-     * first: 25-40 % of a Dense product's time went to such copies), or (the other method) {@code z += a·w}: each
-     * element one chain of multiply-adds in the same order, so the same bits whichever form produced it.
+     * depth − 1 in order; j in [0, 4L). A projection's {@code bias + x·kernel} reads the bias in place, with
+     * {@code iStride} 0, rather than copy it to every row first (25-40 % of a Dense product's time went to such
+     * copies); {@code z += a·w} (the other method) starts from z itself. Either way each element is one chain of
+     * multiply-adds in the same order, so the same bits whichever form produced it.
      *
      * @param init    row r's starting values at {@code iOff + r·iStride}, 4L floats; {@code iStride} 0 starts every
      *                row from the same values (a bias); may be z itself at the same offsets
      * @param a       rows; row {@code row + r} is read at indices [0, depth)
      * @param w       a panel: row k of it at {@code wOff + k·4L}, 4L floats
-     * @param second  rows for the second product, read at [0, depth2); unused (may be {@code null}) when depth2 is 0
-     * @param w2      the second product's panel, like w
      * @param rows    number of rows, ≥ 1
      * @param z       row r at {@code zOff + r·zStride}, 4L floats, written
      */
     abstract void accumulate(float[] init, int iOff, int iStride, float[][] a, int row, int depth, float[] w,
-                             int wOff, float[][] second, int row2, int depth2, float[] w2, int wOff2, int rows,
-                             float[] z, int zOff, int zStride);
+                             int wOff, int rows, float[] z, int zOff, int zStride);
 
     /** {@code z[r][j] = fma(a[row + r][k], w[k][j], z[r][j])} for k from 0 to depth − 1 in order, j in [0, 4L). */
     final void accumulate(float[][] a, int row, int rows, int depth, float[] w, int wOff, float[] z, int zOff,
                           int zStride) {
-        accumulate(z, zOff, zStride, a, row, depth, w, wOff, null, 0, 0, null, 0, rows, z, zOff, zStride);
+        accumulate(z, zOff, zStride, a, row, depth, w, wOff, rows, z, zOff, zStride);
     }
 
     /**

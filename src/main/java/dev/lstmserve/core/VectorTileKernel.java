@@ -36,21 +36,12 @@ final class VectorTileKernel extends TileKernel {
 
     @Override
     void accumulate(float[] init, int iOff, int iStride, float[][] a, int row, int depth, float[] w, int wOff,
-                    float[][] second, int row2, int depth2, float[] w2, int wOff2, int rows, float[] z, int zOff,
-                    int zStride) {
-        product(init, iOff, iStride, a, row, depth, w, wOff, rows, z, zOff, zStride);
-        if (depth2 > 0) {
-            product(z, zOff, zStride, second, row2, depth2, w2, wOff2, rows, z, zOff, zStride);
-        }
-    }
-
-    private static void product(float[] init, int iOff, int iStride, float[][] a, int row, int depth, float[] w,
-                                int wOff, int rows, float[] z, int zOff, int zStride) {
+                    int rows, float[] z, int zOff, int zStride) {
         // Tiles of 6 rows, the rest in one or two tiles of 3 to 5 (7 = 4 + 3, 8 = 4 + 4); 1 or 2 rows only when that is
         // all there is: such a tile loads as many weight vectors as it does FMAs with them, and would run at half speed
-        // or less. Whole-panel tiles for
-        // a step's few rows too: 8-row tiles over half a panel, which read each weight once per 8 rows, made S2 and S3
-        // 10-20 % slower end to end (docs/PERFORMANCE.md), the weights coming from L2 or beyond at every step.
+        // or less. Whole-panel tiles for a step's few rows too: 8-row tiles over half a panel, which read each weight
+        // once per 8 rows, made S2 and S3 10-20 % slower end to end (docs/PERFORMANCE.md), the weights coming from L2
+        // or beyond at every step.
         int r = 0;
         int sixes = rows / 6;
         int rest = rows % 6;

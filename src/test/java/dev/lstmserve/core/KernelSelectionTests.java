@@ -72,8 +72,8 @@ class KernelSelectionTests {
                 scalar.accumulate(h, 4, rows, depth + 3, u, 0, inPlace, 3, stride);
                 for (TileKernel kernel : new TileKernel[] {vector, scalar}) {
                     float[] fused = z.clone();
-                    kernel.accumulate(bias, 9, 0, a, 1, depth, w, depth * width, h, 4, depth + 3, u, 0, rows, fused,
-                            3, stride);
+                    kernel.accumulate(bias, 9, 0, a, 1, depth, w, depth * width, rows, fused, 3, stride);
+                    kernel.accumulate(h, 4, rows, depth + 3, u, 0, fused, 3, stride);
                     assertThat(fused).as("%s from a bias, rows %d depth %d", kernel.name(), rows, depth)
                             .containsExactly(inPlace);
                 }
