@@ -9,12 +9,12 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 import dev.lstmserve.config.LstmProperties;
-import dev.lstmserve.core.Embedding;
 import dev.lstmserve.core.Layer;
 import dev.lstmserve.core.RecurrentLayer;
 import dev.lstmserve.core.Sequential;
 import dev.lstmserve.inference.Computations;
 import dev.lstmserve.inference.LstmService;
+import dev.lstmserve.model.LstmModel;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,13 +54,12 @@ public class ComputeLimits {
     private final List<LayerOutput> layerOutputs;
     /** How many layers {@code /lstm/forward} runs: up to the last recurrent one (README, "/lstm/forward"). */
     private final int forwardLayers;
+    /** The first layer {@code inputs} reach: after the Embedding, as {@code LstmInference} runs them. */
+    private final int inputsFrom;
     /** The model's declared window length, to which {@code text} is padded or cut; -1 when it declares none. */
     private final int declaredWindow;
 
-    /**
-     * @param embedding an Embedding layer, which {@code inputs} requests skip
-     */
-    private record LayerOutput(String layer, long width, boolean perStep, boolean embedding) {
+    private record LayerOutput(String layer, long width, boolean perStep) {
     }
 
     public ComputeLimits(LstmProperties properties, LstmMetrics metrics, LstmService service) {
@@ -71,7 +70,8 @@ public class ComputeLimits {
         this.batching = properties.batching();
         this.service = service;
         List<LayerOutput> outputs = new ArrayList<>();
-        Sequential network = service.model().network();
+        LstmModel model = service.model();
+        Sequential network = model.network();
         for (int i = 0; i < network.layers().size(); i++) {
             // Without the batch axis: [T, ...] for a layer that keeps the time axis, [W, ...] for one without. A
             // recurrent layer computes every step's output even when it returns only the last (LstmForwardPass).
@@ -85,11 +85,11 @@ public class ComputeLimits {
             for (int d = from; d < shape.length; d++) {
                 width *= Math.max(1, shape[d]);
             }
-            outputs.add(new LayerOutput(layer.name(), width, perStep, layer instanceof Embedding));
+            outputs.add(new LayerOutput(layer.name(), width, perStep));
         }
         this.layerOutputs = List.copyOf(outputs);
-        int lastRecurrent = network.lastRecurrentIndex();
-        this.forwardLayers = lastRecurrent >= 0 ? lastRecurrent + 1 : outputs.size();
+        this.forwardLayers = model.forwardLayerIndex() + 1;
+        this.inputsFrom = model.embedding() == null ? 0 : 1;
         this.declaredWindow = network.inputShape().length > 0 ? network.inputShape()[0] : -1;
         metrics.registerComputeSlots(limits.maxConcurrentRequests(),
                 () -> limits.maxConcurrentRequests() - slots.availablePermits());
@@ -231,13 +231,11 @@ public class ComputeLimits {
         }
         LayerOutput largest = null;
         long outputValues = 0;
+        int from = "inputs".equals(field) ? inputsFrom : 0;
         int layers = "/lstm/forward".equals(endpoint) ? forwardLayers : layerOutputs.size();
         // text is made as long as the model's declared window (LstmInference.tokenize), whatever its words.
         long window = "text".equals(field) && declaredWindow > 0 ? declaredWindow : shape.windowLength();
-        for (LayerOutput output : layerOutputs.subList(0, layers)) {
-            if (output.embedding() && "inputs".equals(field)) {
-                continue;
-            }
+        for (LayerOutput output : layerOutputs.subList(from, layers)) {
             long values = (long) shape.batch() * (output.perStep() ? window : 1) * output.width();
             if (values > outputValues) {
                 largest = output;
