@@ -84,7 +84,8 @@ public record LstmProperties(@DefaultValue Model model, @DefaultValue Parity par
      */
     public record Limits(@DefaultValue("1024") int maxBatchSize, @DefaultValue("4096") int maxWindowLength,
                          @DefaultValue("262144") long maxSteps, @DefaultValue("4194304") long maxInputValues,
-                         @DefaultValue("16777216") long maxOutputValues, Integer maxConcurrentRequests, @DefaultValue("100ms") Duration maxWait,
+                         @DefaultValue("16777216") long maxOutputValues, Integer maxConcurrentRequests,
+                         @DefaultValue("100ms") Duration maxWait,
                          @DefaultValue("1s") Duration retryAfter) {
 
         public Limits {

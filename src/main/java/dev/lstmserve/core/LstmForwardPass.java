@@ -138,7 +138,7 @@ final class LstmForwardPass implements StepTeam.Work {
         outputs = new float[batch][steps][units];
     }
 
-    /** Steps for {@link StepTeam#run}: the time steps, plus, when projected, the projection before each block of them. */
+    /** Steps for {@link StepTeam#run}: the time steps, plus, when projected, the projection before each block. */
     int teamSteps() {
         return projected ? steps + blocks : steps;
     }

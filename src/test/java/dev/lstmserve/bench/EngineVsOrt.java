@@ -81,8 +81,8 @@ public final class EngineVsOrt {
         System.out.println();
         lines.forEach(System.out::println);
         System.out.println();
-        System.out.printf(Locale.ROOT, "Details (medians of interleaved " + (CALLS ? "calls" : "blocks") + "; %d cores; ORT intra-op threads = %d;"
-                + " %.0f s):%n", cores, cores, (System.nanoTime() - start) / 1e9);
+        System.out.printf(Locale.ROOT, "Details (medians of interleaved %s; %d cores; ORT intra-op threads = %d;"
+                + " %.0f s):%n", CALLS ? "calls" : "blocks", cores, cores, (System.nanoTime() - start) / 1e9);
         details.forEach(System.out::println);
     }
 

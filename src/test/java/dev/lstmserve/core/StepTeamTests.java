@@ -122,7 +122,8 @@ class StepTeamTests {
                 sleep(helper ? 40 : 2);
             });
             otherCaller.join();
-            assertThat(StepTeam.backoffNanos).as("the stall doubled the back-off").isEqualTo(StepTeam.BACKOFF_MAX_NANOS);
+            assertThat(StepTeam.backoffNanos).as("the stall doubled the back-off")
+                    .isEqualTo(StepTeam.BACKOFF_MAX_NANOS);
         } finally {
             helperBusy.countDown();
             otherCaller.join();
