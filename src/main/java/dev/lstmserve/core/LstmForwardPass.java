@@ -1,5 +1,7 @@
 package dev.lstmserve.core;
 
+import java.util.Arrays;
+
 /**
  * One forward pass of {@link LstmLayer}: its buffers and the work of each (step, chunk) for {@link StepTeam}. A chunk
  * is a range of panels (whole units, their four gates together), so the threads of one step share nothing but
@@ -67,8 +69,13 @@ final class LstmForwardPass implements StepTeam.Work {
     private final int blocks;
     /** fused: z {@code [B][4L]} of one panel, one per chunk (a chunk runs on one thread at a time). */
     private final float[][] scratch;
-    private final float[][] hEven;
-    private final float[][] hOdd;
+    /**
+     * {@code [T+1][B]}: the array holding {@code h} of row b after processing step s at {@code [s+1][b]}, the initial
+     * state at {@code [0][b]}. From a row's first unmasked step on, that is the row's output of step s itself, so the
+     * gates write each step's output where the next step reads h_tm1, with no copy; before it, h is the initial
+     * state's copy (Keras outputs zeros there and carries the initial state).
+     */
+    private final float[][][] hRows;
     private final float[][] c;
     /** {@code [T][B]}: the mask transposed, per time step; {@code null} without a mask. */
     private final boolean[][] live;
@@ -109,11 +116,8 @@ final class LstmForwardPass implements StepTeam.Work {
         zx = projected ? new float[blockSteps * stepFloats] : null;
         scratch = projected ? null : new float[chunks][batch * width];
 
-        hEven = new float[batch][padded];
-        hOdd = new float[batch][padded];
         c = new float[batch][padded];
         for (int b = 0; b < batch; b++) {
-            System.arraycopy(state.h()[b], 0, hEven[b], 0, units);
             System.arraycopy(state.c()[b], 0, c[b], 0, units);
         }
         if (mask == null) {
@@ -135,7 +139,15 @@ final class LstmForwardPass implements StepTeam.Work {
             }
             firstEmitted[b] = s;
         }
-        outputs = new float[batch][steps][units];
+        // Rows padded to whole panels: the gates write a panel's lanes whole (result() trims them).
+        outputs = new float[batch][steps][padded];
+        hRows = new float[steps + 1][batch][];
+        for (int b = 0; b < batch; b++) {
+            float[] initial = Arrays.copyOf(state.h()[b], padded);
+            for (int s = 0; s <= steps; s++) {
+                hRows[s][b] = s == 0 || s - 1 < firstEmitted[b] ? initial : outputs[b][s - 1];
+            }
+        }
     }
 
     /** Steps for {@link StepTeam#run}: the time steps, plus, when projected, the projection before each block. */
@@ -193,8 +205,8 @@ final class LstmForwardPass implements StepTeam.Work {
 
     private void recurrentStep(int s, int chunk, int p0, int p1) {
         int t = time(s);
-        float[][] hPrev = (s & 1) == 0 ? hEven : hOdd;
-        float[][] hNext = (s & 1) == 0 ? hOdd : hEven;
+        float[][] hPrev = hRows[s];
+        float[][] hNext = hRows[s + 1];
         int units = packed.units();
         // projected: this step's rows in zx, which holds its block's times in order.
         int zxRow = projected ? (t - firstTime(s / blockSteps)) * batch * zxStride : 0;
@@ -212,14 +224,6 @@ final class LstmForwardPass implements StepTeam.Work {
             kernel.gates(z, zOff, zStride, batch, live == null ? null : live[t], c, hPrev, hNext, p * lanes,
                     gateScratch[chunk], gates);
         }
-        int u0 = p0 * lanes;
-        int u1 = Math.min(units, p1 * lanes);
-        for (int b = 0; b < batch; b++) {
-            // Keras repeats the previous output at a masked step: h, unchanged; zeros before the first unmasked step.
-            if (s >= firstEmitted[b]) {
-                System.arraycopy(hNext[b], u0, outputs[b][s], u0, u1 - u0);
-            }
-        }
     }
 
     private int time(int s) {
@@ -229,12 +233,17 @@ final class LstmForwardPass implements StepTeam.Work {
     /** After {@link StepTeam#run}: outputs {@code [B][T][H]} and the final state {@code [B][H]}. */
     LstmResult result() {
         int units = packed.units();
-        float[][] hLast = (steps & 1) == 0 ? hEven : hOdd;
+        float[][] hLast = hRows[steps];
         float[][] h = new float[batch][];
         float[][] cOut = new float[batch][];
         for (int b = 0; b < batch; b++) {
-            h[b] = java.util.Arrays.copyOf(hLast[b], units);
-            cOut[b] = java.util.Arrays.copyOf(c[b], units);
+            h[b] = Arrays.copyOf(hLast[b], units);
+            cOut[b] = Arrays.copyOf(c[b], units);
+            if (outputs[b].length > 0 && outputs[b][0].length != units) {
+                for (int s = 0; s < steps; s++) {
+                    outputs[b][s] = Arrays.copyOf(outputs[b][s], units);
+                }
+            }
         }
         return new LstmResult(outputs, new LstmState(h, cOut));
     }
