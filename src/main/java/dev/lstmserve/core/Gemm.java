@@ -107,11 +107,11 @@ public final class Gemm {
         int chunks = splitAlways ? panels
                 : work >= PARALLEL_MIN_WORK ? Math.min(panels, StepTeam.maxParticipants()) : 1;
         int width = 4 * lanes;
-        float[][] scratch = new float[chunks][Math.min(rows, ROW_BLOCK) * width];
-        StepTeam.run(1, chunks, chunks - 1, (step, chunk) -> {
+        float[][] scratch = new float[Math.min(chunks, StepTeam.maxParticipants())][Math.min(rows, ROW_BLOCK) * width];
+        StepTeam.run(1, chunks, chunks - 1, (step, chunk, participant) -> {
             int p0 = (int) ((long) chunk * panels / chunks);
             int p1 = (int) ((long) (chunk + 1) * panels / chunks);
-            float[] z = scratch[chunk];
+            float[] z = scratch[participant];
             for (int r0 = 0; r0 < rows; r0 += ROW_BLOCK) {
                 int count = Math.min(ROW_BLOCK, rows - r0);
                 for (int p = p0; p < p1; p++) {

@@ -15,7 +15,7 @@ import java.util.Arrays;
  *       next to B: the projection's weights are read once for many rows. A block holds as many steps as fit in
  *       {@link #ZX_BLOCK_FLOATS} when the kernel is small (so that the block stays in cache), else in
  *       {@link #ZX_MAX_FLOATS}, so zx stays bounded however long the window.</li>
- *   <li><b>fused</b>: each step starts from the bias and accumulates x_t then h_tm1 into a small per-chunk scratch:
+ *   <li><b>fused</b>: each step starts from the bias and accumulates x_t then h_tm1 into a small per-thread scratch:
  *       no T·B·4H buffer to write and read back.</li>
  * </ul>
  */
@@ -67,7 +67,7 @@ final class LstmForwardPass implements StepTeam.Work {
     /** projected: processing steps per projection block (the last block may hold fewer). */
     private final int blockSteps;
     private final int blocks;
-    /** fused: z {@code [B][4L]} of one panel, one per chunk (a chunk runs on one thread at a time). */
+    /** fused: z {@code [B][4L]} of one panel, one per participant of {@link StepTeam} (one chunk at a time each). */
     private final float[][] scratch;
     /**
      * {@code [T+1][B]}: the array holding {@code h} of row b after processing step s at {@code [s+1][b]}, the initial
@@ -79,7 +79,7 @@ final class LstmForwardPass implements StepTeam.Work {
     private final float[][] c;
     /** {@code [T][B]}: the mask transposed, per time step; {@code null} without a mask. */
     private final boolean[][] live;
-    /** Per chunk, {@code [B·L]} for the gate update. */
+    /** Per participant, {@code [B·L]} for the gate update. */
     private final float[][] gateScratch;
     /** The first processing step whose row is not masked (steps before it output zeros), or T. */
     private final int[] firstEmitted;
@@ -114,7 +114,8 @@ final class LstmForwardPass implements StepTeam.Work {
                 : Math.max(1, blockFloats(4L * packed.inputSize() * 4 * packed.units()) / stepFloats));
         blocks = projected ? (steps + blockSteps - 1) / blockSteps : 0;
         zx = projected ? new float[blockSteps * stepFloats] : null;
-        scratch = projected ? null : new float[chunks][batch * width];
+        int participants = Math.min(chunks, StepTeam.maxParticipants());
+        scratch = projected ? null : new float[participants][batch * width];
 
         c = new float[batch][padded];
         for (int b = 0; b < batch; b++) {
@@ -130,7 +131,7 @@ final class LstmForwardPass implements StepTeam.Work {
                 }
             }
         }
-        gateScratch = new float[chunks][batch * lanes];
+        gateScratch = new float[participants][batch * lanes];
         firstEmitted = new int[batch];
         for (int b = 0; b < batch; b++) {
             int s = 0;
@@ -156,7 +157,7 @@ final class LstmForwardPass implements StepTeam.Work {
     }
 
     @Override
-    public void run(int step, int chunk) {
+    public void run(int step, int chunk, int participant) {
         int panels = packed.panels();
         int p0 = (int) ((long) chunk * panels / chunks);
         int p1 = (int) ((long) (chunk + 1) * panels / chunks);
@@ -170,10 +171,10 @@ final class LstmForwardPass implements StepTeam.Work {
             if (position == 0) {
                 project(block, p0, p1);
             } else {
-                recurrentStep(block * blockSteps + position - 1, chunk, p0, p1);
+                recurrentStep(block * blockSteps + position - 1, participant, p0, p1);
             }
         } else {
-            recurrentStep(step, chunk, p0, p1);
+            recurrentStep(step, participant, p0, p1);
         }
     }
 
@@ -203,7 +204,7 @@ final class LstmForwardPass implements StepTeam.Work {
         return goBackwards ? steps - s0 - blockLength(block) : s0;
     }
 
-    private void recurrentStep(int s, int chunk, int p0, int p1) {
+    private void recurrentStep(int s, int participant, int p0, int p1) {
         int t = time(s);
         float[][] hPrev = hRows[s];
         float[][] hNext = hRows[s + 1];
@@ -211,7 +212,7 @@ final class LstmForwardPass implements StepTeam.Work {
         // projected: this step's rows in zx, which holds its block's times in order.
         int zxRow = projected ? (t - firstTime(s / blockSteps)) * batch * zxStride : 0;
         for (int p = p0; p < p1; p++) {
-            float[] z = projected ? zx : scratch[chunk];
+            float[] z = projected ? zx : scratch[participant];
             int zOff = projected ? zxRow + p * width : 0;
             int zStride = projected ? zxStride : width;
             if (!projected) {
@@ -222,7 +223,7 @@ final class LstmForwardPass implements StepTeam.Work {
             kernel.accumulate(hPrev, 0, batch, units, packed.recurrentKernel(), packed.recurrentPanel(p), z, zOff,
                     zStride);
             kernel.gates(z, zOff, zStride, batch, live == null ? null : live[t], c, hPrev, hNext, p * lanes,
-                    gateScratch[chunk], gates);
+                    gateScratch[participant], gates);
         }
     }
 

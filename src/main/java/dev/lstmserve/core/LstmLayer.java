@@ -24,6 +24,20 @@ public final class LstmLayer {
     public static final long PARALLEL_MIN_STEP_WORK = 1L << 15;
 
     /**
+     * Most chunks a step is split into per thread that works on it. Threads own contiguous ranges of chunks and take
+     * the unclaimed ones of a slower thread's range ({@link StepTeam}), so a core that runs slower (this machine's two
+     * virtual CPUs differed by up to 25 % within a JVM, measured) no longer sets the pace of every step. Measured
+     * (docs/PERFORMANCE.md), 16 chunks against 2 on two threads: S2 −2 to −8 %, S3 −5 to −6 %, S4 −9 %.
+     */
+    static final int CHUNKS_PER_PARTICIPANT = 8;
+
+    /**
+     * Fewest multiply-adds per chunk of a step: below it, claiming a chunk costs more than the balance it buys (S1's
+     * 8 panels of 8 192 were 0-9 % slower as 4 or 8 chunks than as 2).
+     */
+    static final long MIN_CHUNK_WORK = 1L << 16;
+
+    /**
      * Batches of at most this many rows (of windows longer than one step) get their input projection ahead of the
      * steps; larger ones inside each step, where the step's rows share each weight read, unless the weights are large
      * ({@link #FUSED_MAX_WEIGHT_BYTES}). Both give the same bits. Public for the tests that serve batches on each side
@@ -138,7 +152,8 @@ public final class LstmLayer {
         if (options.chunks() != null) {
             chunks = Math.max(1, Math.min(packed.panels(), options.chunks()));
         } else if (participants > 1 && stepWork >= PARALLEL_MIN_STEP_WORK) {
-            chunks = Math.min(packed.panels(), participants);
+            long byWork = Math.max(participants, stepWork / MIN_CHUNK_WORK);
+            chunks = (int) Math.min(packed.panels(), Math.min(byWork, (long) participants * CHUNKS_PER_PARTICIPANT));
         }
         if (kernel.lanes != packed.lanes()) {
             throw new IllegalStateException("kernel of " + kernel.lanes + " lanes for weights packed for "

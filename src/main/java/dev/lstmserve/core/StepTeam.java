@@ -9,11 +9,14 @@ import java.util.concurrent.locks.LockSupport;
  * with a spinning hand-off between steps: the steps of an LSTM forward take microseconds, far less than waking a
  * parked thread.
  *
- * <p>Each participant owns the chunks {@code c ≡ its index (mod participants)} and claims them step after step, so a
- * chunk's weights stay in one core's cache; a participant that has done its own chunks of a step takes any chunk of
- * that step nobody has claimed yet. A step starts once every chunk of the previous one is done. So a helper that
- * arrives late, or not at all (all busy with other requests), costs nothing but its share: the caller does its chunks.
- * Which thread runs a chunk never changes what the chunk computes.
+ * <p>Each participant owns a contiguous range of chunks and claims them in order, step after step, so a chunk's
+ * weights stay in one core's cache; a participant that has done its own chunks of a step then takes the others'
+ * unclaimed chunks of that step from the end of each range (work stealing, as in ONNX Runtime's and Eigen's thread
+ * pools), until it meets one already claimed. A step starts once every chunk of the previous one is done. So a thread
+ * on a slower core (two virtual CPUs of this machine differed by up to 25 % within one JVM) hands its last chunks to
+ * the faster one instead of setting the pace of every step, and a helper that arrives late, or not at all (all busy
+ * with other requests), costs nothing but its share: the caller does its chunks. Which thread runs a chunk never
+ * changes what the chunk computes.
  *
  * <p>There are {@code availableProcessors − 1} daemon helpers for the whole JVM. An idle helper spins for
  * {@link #IDLE_SPIN_NANOS}, then keeps polling with {@link Thread#yield()} until {@link #IDLE_YIELD_NANOS} (so that
@@ -33,10 +36,14 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class StepTeam {
 
-    /** Work for one chunk of one step; runs once per (step, chunk), steps in order, chunks of a step in any order. */
+    /**
+     * Work for one chunk of one step; runs once per (step, chunk), steps in order, chunks of a step in any order.
+     * {@code participant} (0 for the caller, below {@link #maxParticipants()}) runs one chunk at a time, so per-thread
+     * scratch can be indexed by it.
+     */
     @FunctionalInterface
     interface Work {
-        void run(int step, int chunk);
+        void run(int step, int chunk, int participant);
     }
 
     /** How long an idle helper spins before it starts yielding its core to other runnable threads. */
@@ -79,7 +86,7 @@ final class StepTeam {
         if (helpers <= 0 || chunks <= 1 || HELPERS.length == 0 || start - helpersOffUntil < 0) {
             for (int s = 0; s < steps; s++) {
                 for (int c = 0; c < chunks; c++) {
-                    work.run(s, c);
+                    work.run(s, c, 0);
                 }
             }
             return;
@@ -139,8 +146,11 @@ final class StepTeam {
         private final long total;
         /** Per chunk, the last step it was claimed for (−1 before the first); claimed by CAS from step − 1. */
         private final PaddedCounter[] claimed;
-        /** Chunks done, over all steps: step s may start once it reaches s · chunks. */
-        private final PaddedCounter done = new PaddedCounter();
+        /**
+         * Chunks done, over all steps, per participant (each writes only its own, so that finishing a chunk does not
+         * contend for one cache line): step s may start once their sum reaches s · chunks.
+         */
+        private final PaddedCounter[] done;
         private final PaddedCounter joined = new PaddedCounter();
         private volatile Throwable failure;
         /** Time participant 0 (the caller) spent waiting for others; written and read by the caller only. */
@@ -157,6 +167,10 @@ final class StepTeam {
                 claimed[c] = new PaddedCounter();
                 claimed[c].set(-1);
             }
+            this.done = new PaddedCounter[participants];
+            for (int i = 0; i < participants; i++) {
+                done[i] = new PaddedCounter();
+            }
         }
 
         int join() {
@@ -167,31 +181,54 @@ final class StepTeam {
             if (me >= participants) {
                 return;
             }
-            for (int s = (int) (done.get() / chunks); s < steps; s++) {
+            int first = first(me);
+            int end = first(me + 1);
+            for (int s = (int) (doneCount() / chunks); s < steps; s++) {
                 awaitDone((long) s * chunks, me);
-                for (int c = me; c < chunks; c += participants) {
-                    tryRun(s, c);
+                for (int c = first; c < end; c++) {
+                    tryRun(s, c, me);
                 }
-                for (int c = 0; c < chunks; c++) {
-                    tryRun(s, c);
+                // Then the others' chunks that nobody has claimed yet, from the end of each range: its owner works
+                // up from the start, so the first claimed one met means the rest are taken too.
+                for (int other = 1; other < participants; other++) {
+                    int j = (me + other) % participants;
+                    for (int c = first(j + 1) - 1; c >= first(j) && tryRun(s, c, me); c--) {
+                    }
                 }
             }
         }
 
-        private void tryRun(int step, int chunk) {
+        /** The first chunk participant {@code i} owns (participants own contiguous ranges, in order). */
+        private int first(int i) {
+            return (int) ((long) i * chunks / participants);
+        }
+
+        /** @return whether this participant claimed (and ran) the chunk */
+        private boolean tryRun(int step, int chunk, int me) {
             PaddedCounter claim = claimed[chunk];
             if (claim.get() != step - 1 || !claim.compareAndSet(step - 1, step)) {
-                return;
+                return false;
             }
             try {
                 if (failure == null) {
-                    work.run(step, chunk);
+                    work.run(step, chunk, me);
                 }
             } catch (Throwable t) {
                 failure = t;
             } finally {
-                done.incrementAndGet();
+                // Only this participant writes its counter; the release store publishes the chunk's writes.
+                done[me].lazySet(done[me].get() + 1);
             }
+            return true;
+        }
+
+        /** Chunks done over all steps, by everyone. */
+        private long doneCount() {
+            long sum = 0;
+            for (PaddedCounter d : done) {
+                sum += d.get();
+            }
+            return sum;
         }
 
         void awaitDone() {
@@ -200,12 +237,12 @@ final class StepTeam {
 
         /** Spins until {@code count} chunks are done; yields after ~50 µs (a participant preempted in its chunk). */
         private void awaitDone(long count, int me) {
-            if (done.get() >= count) {
+            if (doneCount() >= count) {
                 return;
             }
             long since = me == 0 ? System.nanoTime() : 0;
             int spins = 0;
-            while (done.get() < count) {
+            while (doneCount() < count) {
                 if (++spins > SPINS_BEFORE_YIELD) {
                     Thread.yield();
                 } else {

@@ -24,7 +24,7 @@ class StepTeamTests {
         AtomicIntegerArray runs = new AtomicIntegerArray(steps * chunks);
         AtomicLong finished = new AtomicLong();
         AtomicLong violations = new AtomicLong();
-        StepTeam.run(steps, chunks, StepTeam.maxParticipants() - 1, (step, chunk) -> {
+        StepTeam.run(steps, chunks, StepTeam.maxParticipants() - 1, (step, chunk, participant) -> {
             // Every chunk of the previous steps is finished before any chunk of this one starts.
             if (finished.get() < (long) step * chunks) {
                 violations.incrementAndGet();
@@ -39,6 +39,50 @@ class StepTeamTests {
     }
 
     @Test
+    void aParticipantRunsOneChunkAtATimeSoItsScratchIsItsOwn() {
+        int participants = StepTeam.maxParticipants();
+        AtomicIntegerArray running = new AtomicIntegerArray(participants);
+        AtomicLong overlaps = new AtomicLong();
+        AtomicLong outOfRange = new AtomicLong();
+        StepTeam.run(200, 16, participants - 1, (step, chunk, participant) -> {
+            if (participant < 0 || participant >= participants) {
+                outOfRange.incrementAndGet();
+                return;
+            }
+            if (running.incrementAndGet(participant) != 1) {
+                overlaps.incrementAndGet();
+            }
+            Thread.onSpinWait();
+            running.decrementAndGet(participant);
+        });
+        assertThat(outOfRange.get()).isZero();
+        assertThat(overlaps.get()).isZero();
+    }
+
+    @Test
+    void aSlowParticipantsLastChunksAreTakenByTheOthers() {
+        assumeTrue(StepTeam.maxParticipants() > 1, "one core: no helpers");
+        int steps = 20;
+        int chunks = 8;
+        // The caller (participant 0) owns chunks 0-3 of each step; each of its chunks takes 1 ms, a helper's none.
+        AtomicIntegerArray ranBy = new AtomicIntegerArray(steps * chunks);
+        StepTeam.run(steps, chunks, 1, (step, chunk, participant) -> {
+            ranBy.set(step * chunks + chunk, participant);
+            if (participant == 0) {
+                sleep(1);
+            }
+        });
+        int helperChunks = 0;
+        int taken = 0;
+        for (int i = 0; i < ranBy.length(); i++) {
+            helperChunks += ranBy.get(i) != 0 ? 1 : 0;
+            taken += ranBy.get(i) != 0 && i % chunks < chunks / 2 ? 1 : 0;
+        }
+        assumeTrue(helperChunks > 0, "the helper was busy elsewhere and took no part");
+        assertThat(taken).as("the caller's chunks a helper ran").isGreaterThan(0);
+    }
+
+    @Test
     void concurrentJobsEachCompleteWhetherOrNotTheyGetAHelper() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
@@ -46,7 +90,7 @@ class StepTeamTests {
             for (int j = 0; j < jobs.length; j++) {
                 jobs[j] = pool.submit(() -> {
                     AtomicLong sum = new AtomicLong();
-                    StepTeam.run(50, 3, 1, (step, chunk) -> sum.addAndGet(step * 3L + chunk));
+                    StepTeam.run(50, 3, 1, (step, chunk, participant) -> sum.addAndGet(step * 3L + chunk));
                     assertThat(sum.get()).isEqualTo(149L * 150 / 2);
                 });
             }
@@ -60,14 +104,14 @@ class StepTeamTests {
 
     @Test
     void aFailingChunkFailsTheRunWithItsException() {
-        assertThatThrownBy(() -> StepTeam.run(10, 2, 1, (step, chunk) -> {
+        assertThatThrownBy(() -> StepTeam.run(10, 2, 1, (step, chunk, participant) -> {
             if (step == 4 && chunk == 1) {
                 throw new IllegalStateException("chunk 1 of step 4");
             }
         })).isInstanceOf(IllegalStateException.class).hasMessage("chunk 1 of step 4");
         // The helpers are free again afterwards.
         AtomicLong count = new AtomicLong();
-        StepTeam.run(10, 2, 1, (step, chunk) -> count.incrementAndGet());
+        StepTeam.run(10, 2, 1, (step, chunk, participant) -> count.incrementAndGet());
         assertThat(count.get()).isEqualTo(20);
     }
 
@@ -108,13 +152,13 @@ class StepTeamTests {
             }
             // Every helper is busy with the stalled job: these run on their caller alone and never wait.
             for (int i = 0; i < 10; i++) {
-                StepTeam.run(1, 2, 1, (step, chunk) -> { });
+                StepTeam.run(1, 2, 1, (step, chunk, participant) -> { });
             }
         });
         otherCaller.start();
         try {
             // The helper's chunk takes 40 ms while the caller's takes 2: the caller waits most of the job, a stall.
-            StepTeam.run(1, 2, 1, (step, chunk) -> {
+            StepTeam.run(1, 2, 1, (step, chunk, participant) -> {
                 boolean helper = Thread.currentThread().getName().startsWith("lstm-engine-helper");
                 if (helper) {
                     helperBusy.countDown();
