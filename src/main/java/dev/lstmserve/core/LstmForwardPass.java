@@ -1,6 +1,7 @@
 package dev.lstmserve.core;
 
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
  * One forward pass of {@link LstmLayer}: its buffers and the work of each (step, chunk) for {@link StepTeam}. A chunk
@@ -70,6 +71,15 @@ final class LstmForwardPass implements StepTeam.Work {
     /** fused: z {@code [B][4L]} of one panel, one per participant of {@link StepTeam} (one chunk at a time each). */
     private final float[][] scratch;
     /**
+     * fused, split in chunks, when two steps' z fit in {@link #AHEAD_MAX_FLOATS}: z {@code [B][P·4L]} of the steps of
+     * even and odd index, so that a thread waiting for the others to finish step s − 1 can compute its chunks'
+     * {@code bias + x_s·kernel} of step s ahead ({@link #ahead}); {@code null} otherwise.
+     */
+    private final float[][] zAhead;
+    /** Per chunk (at {@code chunk·PAD}): the last step whose x part was claimed, and the last one done. */
+    private final AtomicIntegerArray xClaimed;
+    private final AtomicIntegerArray xDone;
+    /**
      * {@code [T+1][B]}: the array holding {@code h} of row b after processing step s at {@code [s+1][b]}, the initial
      * state at {@code [0][b]}. From a row's first unmasked step on, that is the row's output of step s itself, so the
      * gates write each step's output where the next step reads h_tm1, with no copy; before it, h is the initial
@@ -84,6 +94,15 @@ final class LstmForwardPass implements StepTeam.Work {
     /** The first processing step whose row is not masked (steps before it output zeros), or T. */
     private final int[] firstEmitted;
     private final float[][][] outputs;
+
+    /**
+     * Most floats of the two steps' z that {@link #ahead} works in (1 MB): S3's fused step (B = 32, 4H = 2048) needs
+     * 512 KB. Larger batches, whose steps wait less in proportion, keep the per-thread scratch.
+     */
+    static final int AHEAD_MAX_FLOATS = 1 << 18;
+
+    /** Ints between two chunks' counters in {@link #xClaimed} and {@link #xDone}: one 64-byte line each. */
+    private static final int PAD = 16;
 
     LstmForwardPass(TileKernel kernel, PackedLstm packed, TileKernel.Gates gates, boolean goBackwards,
                     float[][][] inputs, boolean[][] mask, LstmState state, boolean projected, int chunks,
@@ -115,7 +134,15 @@ final class LstmForwardPass implements StepTeam.Work {
         blocks = projected ? (steps + blockSteps - 1) / blockSteps : 0;
         zx = projected ? new float[blockSteps * stepFloats] : null;
         int participants = Math.min(chunks, StepTeam.maxParticipants());
-        scratch = projected ? null : new float[participants][batch * width];
+        boolean aheadOn = !projected && chunks > 1 && 2L * stepFloats <= AHEAD_MAX_FLOATS;
+        scratch = projected || aheadOn ? null : new float[participants][batch * width];
+        zAhead = aheadOn ? new float[2][stepFloats] : null;
+        xClaimed = aheadOn ? new AtomicIntegerArray(chunks * PAD) : null;
+        xDone = aheadOn ? new AtomicIntegerArray(chunks * PAD) : null;
+        for (int i = 0; aheadOn && i < chunks; i++) {
+            xClaimed.set(i * PAD, -1);
+            xDone.set(i * PAD, -1);
+        }
 
         c = new float[batch][padded];
         for (int b = 0; b < batch; b++) {
@@ -174,7 +201,69 @@ final class LstmForwardPass implements StepTeam.Work {
                 recurrentStep(block * blockSteps + position - 1, participant, p0, p1);
             }
         } else {
+            if (zAhead != null) {
+                // This chunk's x part of the step: here, unless a waiting thread has claimed it ahead.
+                if (claimXPart(step, chunk)) {
+                    xPart(step, p0, p1);
+                    xDone.set(chunk * PAD, step);
+                } else {
+                    awaitXPart(step, chunk);
+                }
+            }
             recurrentStep(step, participant, p0, p1);
+        }
+    }
+
+    /**
+     * A thread waiting for the others to finish step {@code step − 1} computes {@code bias + x·kernel} of this chunk
+     * of {@code step} (which does not depend on h), unless the chunk's thread has claimed it already: what would be
+     * idle time at the step barrier (a third of the products at S3) is spent on the next step.
+     */
+    @Override
+    public boolean ahead(int step, int chunk, int participant) {
+        if (zAhead == null || step >= steps || !claimXPart(step, chunk)) {
+            return false;
+        }
+        try {
+            int panels = packed.panels();
+            xPart(step, (int) ((long) chunk * panels / chunks), (int) ((long) (chunk + 1) * panels / chunks));
+        } finally {
+            // Published even after a failure, which StepTeam reports: the chunk's run must not wait for it forever.
+            xDone.set(chunk * PAD, step);
+        }
+        return true;
+    }
+
+    /**
+     * Claims the chunk's x part of step s, once the x part of step s − 1 is done: so each chunk's x parts are claimed
+     * and finished in step order, {@link #xDone} only grows, and a step's z half is never written while the step
+     * two before still reads it (a thread still computing step s − 1's x part of a chunk it took over keeps a waiting
+     * thread from claiming step s's).
+     */
+    private boolean claimXPart(int s, int chunk) {
+        return xDone.get(chunk * PAD) == s - 1 && xClaimed.compareAndSet(chunk * PAD, s - 1, s);
+    }
+
+    /** {@code z = bias + x_t·kernel} for panels [p0, p1) of step s, into the step's half of {@link #zAhead}. */
+    private void xPart(int s, int p0, int p1) {
+        float[] z = zAhead[s & 1];
+        int t = time(s);
+        for (int p = p0; p < p1; p++) {
+            // From the bias itself (no copy of it per row) through x_t; h_tm1 follows in recurrentStep.
+            kernel.accumulate(packed.bias(), p * width, 0, xByTime, t * batch, packed.inputSize(), packed.kernel(),
+                    packed.kernelPanel(p), batch, z, p * width, zxStride);
+        }
+    }
+
+    /** Spins until the thread that claimed the chunk's x part of step s ahead has finished it (microseconds). */
+    private void awaitXPart(int s, int chunk) {
+        int spins = 0;
+        while (xDone.get(chunk * PAD) < s) {
+            if (++spins > 1 << 10) {
+                Thread.yield();
+            } else {
+                Thread.onSpinWait();
+            }
         }
     }
 
@@ -212,10 +301,12 @@ final class LstmForwardPass implements StepTeam.Work {
         // projected: this step's rows in zx, which holds its block's times in order.
         int zxRow = projected ? (t - firstTime(s / blockSteps)) * batch * zxStride : 0;
         for (int p = p0; p < p1; p++) {
-            float[] z = projected ? zx : scratch[participant];
-            int zOff = projected ? zxRow + p * width : 0;
-            int zStride = projected ? zxStride : width;
-            if (!projected) {
+            // zx's rows of this step, or the step's z with its x part done (zAhead), or a panel's scratch.
+            boolean wide = projected || zAhead != null;
+            float[] z = projected ? zx : zAhead != null ? zAhead[s & 1] : scratch[participant];
+            int zOff = projected ? zxRow + p * width : wide ? p * width : 0;
+            int zStride = wide ? zxStride : width;
+            if (!wide) {
                 // From the bias itself (no copy of it per row) through x_t; h_tm1 follows as in the projected path.
                 kernel.accumulate(packed.bias(), p * width, 0, xByTime, t * batch, packed.inputSize(),
                         packed.kernel(), packed.kernelPanel(p), batch, z, 0, width);

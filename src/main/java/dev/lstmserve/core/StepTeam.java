@@ -44,6 +44,18 @@ final class StepTeam {
     @FunctionalInterface
     interface Work {
         void run(int step, int chunk, int participant);
+
+        /**
+         * Called instead of idling by a participant that waits for the others to finish the step before
+         * {@code step}, once for each chunk it owns: work of that chunk of {@code step} that does not depend on the
+         * previous step (an LSTM's {@code x_t·kernel}), which {@link #run} then finds done. Any thread may call it
+         * while others run the previous step; at most once per (step, chunk) matters, the work decides.
+         *
+         * @return whether it did any work
+         */
+        default boolean ahead(int step, int chunk, int participant) {
+            return false;
+        }
     }
 
     /** How long an idle helper spins before it starts yielding its core to other runnable threads. */
@@ -184,7 +196,7 @@ final class StepTeam {
             int first = first(me);
             int end = first(me + 1);
             for (int s = (int) (doneCount() / chunks); s < steps; s++) {
-                awaitDone((long) s * chunks, me);
+                awaitDone((long) s * chunks, me, s);
                 for (int c = first; c < end; c++) {
                     tryRun(s, c, me);
                 }
@@ -232,13 +244,29 @@ final class StepTeam {
         }
 
         void awaitDone() {
-            awaitDone(total, 0);
+            awaitDone(total, 0, -1);
         }
 
-        /** Spins until {@code count} chunks are done; yields after ~50 µs (a participant preempted in its chunk). */
-        private void awaitDone(long count, int me) {
+        /**
+         * Spins until {@code count} chunks are done; yields after ~50 µs (a participant preempted in its chunk). Before
+         * it spins, a participant does the work of its own chunks of {@code nextStep} that can run ahead
+         * ({@link Work#ahead}; none when {@code nextStep} is negative).
+         */
+        private void awaitDone(long count, int me, int nextStep) {
             if (doneCount() >= count) {
                 return;
+            }
+            if (nextStep >= 0) {
+                for (int c = first(me); c < first(me + 1) && doneCount() < count && failure == null; c++) {
+                    try {
+                        work.ahead(nextStep, c, me);
+                    } catch (Throwable t) {
+                        failure = t;
+                    }
+                }
+                if (doneCount() >= count) {
+                    return;
+                }
             }
             long since = me == 0 ? System.nanoTime() : 0;
             int spins = 0;

@@ -83,6 +83,47 @@ class StepTeamTests {
     }
 
     @Test
+    void aWaitingParticipantWorksAheadOnlyOnItsOwnChunksOfTheNextStep() {
+        assumeTrue(StepTeam.maxParticipants() > 1, "one core: no helpers");
+        int steps = 30;
+        int chunks = 4;
+        int participants = 2;
+        AtomicLong aheadCalls = new AtomicLong();
+        AtomicLong wrong = new AtomicLong();
+        AtomicIntegerArray ranBy = new AtomicIntegerArray(steps * chunks);
+        AtomicLong finished = new AtomicLong();
+        StepTeam.run(steps, chunks, 1, new StepTeam.Work() {
+            @Override
+            public void run(int step, int chunk, int participant) {
+                ranBy.set(step * chunks + chunk, participant);
+                if (participant == 0) {
+                    sleep(1);
+                }
+                finished.incrementAndGet();
+            }
+
+            @Override
+            public boolean ahead(int step, int chunk, int participant) {
+                aheadCalls.incrementAndGet();
+                int first = chunk * participants / chunks;
+                // The next step, while the previous one is still running, and a chunk of the caller's own range.
+                if (step < 1 || step >= steps || finished.get() >= (long) step * chunks
+                        || participant != first) {
+                    wrong.incrementAndGet();
+                }
+                return false;
+            }
+        });
+        int helperChunks = 0;
+        for (int i = 0; i < ranBy.length(); i++) {
+            helperChunks += ranBy.get(i) != 0 ? 1 : 0;
+        }
+        assumeTrue(helperChunks > 0, "the helper was busy elsewhere and took no part");
+        assertThat(aheadCalls.get()).as("calls while the helper waited for the slow caller").isGreaterThan(0);
+        assertThat(wrong.get()).isZero();
+    }
+
+    @Test
     void concurrentJobsEachCompleteWhetherOrNotTheyGetAHelper() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
