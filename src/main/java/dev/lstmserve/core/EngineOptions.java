@@ -14,13 +14,20 @@ package dev.lstmserve.core;
  * @param projectionSteps when projected, how many time steps each projection block covers; {@code null}: as many as
  *                       fit in {@link LstmForwardPass#ZX_BLOCK_FLOATS} (a small kernel) or
  *                       {@link LstmForwardPass#ZX_MAX_FLOATS}
+ * @param ahead          fused and split steps: {@code false} keeps threads that wait at a step's end from computing
+ *                       their next x parts ahead ({@link LstmForwardPass#ahead}), to measure what that gains;
+ *                       {@code null}: ahead when the two steps' z fit in {@link LstmForwardPass#AHEAD_MAX_FLOATS}
  */
-record EngineOptions(TileKernel kernel, Boolean projected, Integer chunks, Integer projectionSteps) {
+record EngineOptions(TileKernel kernel, Boolean projected, Integer chunks, Integer projectionSteps, Boolean ahead) {
 
     static final EngineOptions AUTO = new EngineOptions(null, null, null, null);
 
+    EngineOptions(TileKernel kernel, Boolean projected, Integer chunks, Integer projectionSteps) {
+        this(kernel, projected, chunks, projectionSteps, null);
+    }
+
     /** These options on {@code other} kernel. */
     EngineOptions withKernel(TileKernel other) {
-        return new EngineOptions(other, projected, chunks, projectionSteps);
+        return new EngineOptions(other, projected, chunks, projectionSteps, ahead);
     }
 }

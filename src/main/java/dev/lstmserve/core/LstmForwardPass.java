@@ -106,7 +106,7 @@ final class LstmForwardPass implements StepTeam.Work {
 
     LstmForwardPass(TileKernel kernel, PackedLstm packed, TileKernel.Gates gates, boolean goBackwards,
                     float[][][] inputs, boolean[][] mask, LstmState state, boolean projected, int chunks,
-                    int projectionSteps) {
+                    int projectionSteps, boolean ahead) {
         this.kernel = kernel;
         this.packed = packed;
         this.gates = gates;
@@ -134,7 +134,7 @@ final class LstmForwardPass implements StepTeam.Work {
         blocks = projected ? (steps + blockSteps - 1) / blockSteps : 0;
         zx = projected ? new float[blockSteps * stepFloats] : null;
         int participants = Math.min(chunks, StepTeam.maxParticipants());
-        boolean aheadOn = !projected && chunks > 1 && 2L * stepFloats <= AHEAD_MAX_FLOATS;
+        boolean aheadOn = ahead && !projected && chunks > 1 && 2L * stepFloats <= AHEAD_MAX_FLOATS;
         scratch = projected || aheadOn ? null : new float[participants][batch * width];
         zAhead = aheadOn ? new float[2][stepFloats] : null;
         xClaimed = aheadOn ? new AtomicIntegerArray(chunks * PAD) : null;

@@ -160,7 +160,8 @@ public final class LstmLayer {
                     + packed.lanes());
         }
         LstmForwardPass pass = new LstmForwardPass(kernel, packed, gates, goBackwards, inputs, mask, state, projected,
-                chunks, options.projectionSteps() != null ? options.projectionSteps() : 0);
+                chunks, options.projectionSteps() != null ? options.projectionSteps() : 0,
+                options.ahead() == null || options.ahead());
         StepTeam.run(pass.teamSteps(), chunks, chunks - 1, pass);
         return pass.result();
     }

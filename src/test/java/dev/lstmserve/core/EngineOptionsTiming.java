@@ -1,0 +1,132 @@
+package dev.lstmserve.core;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A timing loop, not a test: one LSTM layer run with several {@link EngineOptions} interleaved in one JVM (blocks of
+ * 200 ms each, 100 ms apart, the order rotating per round, every forward after a 2 ms pause, as
+ * {@code EngineVsOrt} interleaves ours and ORT), to measure what an engine choice is worth on this noisy machine.
+ * All variants run the same layer and weights; only the options differ. Prints the median per variant.
+ *
+ * <pre>
+ * ./mvnw -q -Pbench test-compile exec:exec -Dbench.main=dev.lstmserve.core.EngineOptionsTiming \
+ *     -Dbench.args="S3 auto fused/noahead fused/c2 30" -Dbench.jvmArgs="--add-modules jdk.incubator.vector -Xmx8g"
+ * </pre>
+ *
+ * Arguments: a shape ({@code S1}-{@code S4} of issue 7, or {@code BxTxExH}), variants, and the seconds to measure
+ * (after 4 s of warm-up). A variant is {@code auto}, {@code fused} or {@code projected}, each optionally followed by
+ * {@code /c<chunks>}, {@code /b<steps per projection block>} and {@code /noahead}.
+ */
+public final class EngineOptionsTiming {
+
+    private EngineOptionsTiming() {
+    }
+
+    public static void main(String[] args) {
+        int[] shape = switch (args[0]) {
+            case "S1" -> new int[] {1, 16, 64, 128};
+            case "S2" -> new int[] {8, 32, 128, 256};
+            case "S3" -> new int[] {32, 64, 256, 512};
+            case "S4" -> new int[] {64, 100, 512, 1024};
+            default -> Arrays.stream(args[0].split("x")).mapToInt(Integer::parseInt).toArray();
+        };
+        String[] variants = Arrays.copyOfRange(args, 1, args.length - 1);
+        double seconds = Double.parseDouble(args[args.length - 1]);
+        int batch = shape[0];
+        int steps = shape[1];
+        int inputSize = shape[2];
+        int units = shape[3];
+        Random random = new Random(1);
+        float[][] kernel = new float[inputSize][4 * units];
+        float[][] recurrent = new float[units][4 * units];
+        for (float[] row : kernel) {
+            fill(random, row, 0.05);
+        }
+        for (float[] row : recurrent) {
+            fill(random, row, 0.05);
+        }
+        float[][][] inputs = new float[batch][steps][inputSize];
+        for (float[][] window : inputs) {
+            for (float[] x : window) {
+                fill(random, x, 1);
+            }
+        }
+        LstmLayer layer = new LstmLayer(LstmWeights.of(kernel, recurrent, new float[4 * units]), Activation.TANH,
+                Activation.SIGMOID, false);
+        LstmLayer[] layers = new LstmLayer[variants.length];
+        for (int i = 0; i < variants.length; i++) {
+            layers[i] = layer.with(options(variants[i]));
+        }
+        long pause = 2_000_000L;
+        long warmEnd = System.nanoTime() + 4_000_000_000L;
+        while (System.nanoTime() < warmEnd) {
+            for (LstmLayer l : layers) {
+                l.forward(inputs, null);
+                LockSupport.parkNanos(pause);
+            }
+        }
+        List<List<Double>> times = new ArrayList<>();
+        for (int i = 0; i < layers.length; i++) {
+            times.add(new ArrayList<>());
+        }
+        long end = System.nanoTime() + (long) (seconds * 1e9);
+        int rounds = 0;
+        while (System.nanoTime() < end) {
+            for (int j = 0; j < layers.length; j++) {
+                int i = (j + rounds) % layers.length;
+                long blockEnd = System.nanoTime() + 200_000_000L;
+                while (System.nanoTime() < blockEnd) {
+                    LockSupport.parkNanos(pause);
+                    long start = System.nanoTime();
+                    layers[i].forward(inputs, null);
+                    times.get(i).add((System.nanoTime() - start) / 1e6);
+                }
+                LockSupport.parkNanos(100_000_000L);
+            }
+            rounds++;
+        }
+        StringBuilder line = new StringBuilder(args[0] + " (" + rounds + " rounds):");
+        for (int i = 0; i < layers.length; i++) {
+            List<Double> t = times.get(i);
+            Collections.sort(t);
+            line.append(String.format("  %s %.4f ms", variants[i], t.get(t.size() / 2)));
+        }
+        System.out.println(line);
+    }
+
+    private static EngineOptions options(String variant) {
+        String[] parts = variant.split("/");
+        Boolean projected = switch (parts[0]) {
+            case "auto" -> null;
+            case "fused" -> false;
+            case "projected" -> true;
+            default -> throw new IllegalArgumentException("variant " + variant);
+        };
+        Integer chunks = null;
+        Integer blockSteps = null;
+        Boolean ahead = null;
+        for (int k = 1; k < parts.length; k++) {
+            if (parts[k].startsWith("c")) {
+                chunks = Integer.parseInt(parts[k].substring(1));
+            } else if (parts[k].startsWith("b")) {
+                blockSteps = Integer.parseInt(parts[k].substring(1));
+            } else if (parts[k].equals("noahead")) {
+                ahead = false;
+            } else {
+                throw new IllegalArgumentException("variant " + variant);
+            }
+        }
+        return new EngineOptions(null, projected, chunks, blockSteps, ahead);
+    }
+
+    private static void fill(Random random, float[] row, double scale) {
+        for (int j = 0; j < row.length; j++) {
+            row[j] = (float) (random.nextGaussian() * scale);
+        }
+    }
+}
