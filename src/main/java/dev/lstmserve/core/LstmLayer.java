@@ -40,8 +40,8 @@ public final class LstmLayer {
     /**
      * Batches of at most this many rows (of windows longer than one step) get their input projection ahead of the
      * steps; larger ones inside each step, where the step's rows share each weight read, unless the weights are large
-     * ({@link #FUSED_MAX_WEIGHT_BYTES}). Both give the same bits. Public for the tests that serve batches on each side
-     * of it.
+     * ({@link #FUSED_MAX_WEIGHT_BYTES}), or the step is split with x parts computed ahead ({@link #fusedRunsAhead}).
+     * Both give the same bits. Public for the tests that serve batches on each side of it.
      */
     public static final int PROJECTED_MAX_BATCH = 31;
 
@@ -53,6 +53,16 @@ public final class LstmLayer {
      * blocks of 16 steps against 1.14-1.19x fused; at S3 (6 MiB) fused stays faster.
      */
     static final long FUSED_MAX_WEIGHT_BYTES = 16L << 20;
+
+    /**
+     * Fewest rows from which a batch {@link #projectsFirst} would project runs fused with x parts computed ahead
+     * ({@link #fusedRunsAhead}). Measured (docs/PERFORMANCE.md, E = 128, H = 256, T = 32, interleaved in one JVM):
+     * B = 8 (S2) 3-4 % faster fused, B = 16 1 %, B = 4 equal; S1 (B = 1) 9 % slower.
+     */
+    static final int FUSED_AHEAD_MIN_BATCH = 8;
+
+    /** Most bytes of kernel and recurrent_kernel for {@link #fusedRunsAhead}: each core's half then fits its L2. */
+    static final long FUSED_AHEAD_MAX_WEIGHT_BYTES = 2L << 20;
 
     /**
      * Fewest steps per projection block for which large weights are projected ahead: with fewer, the kernel is read
@@ -143,9 +153,11 @@ public final class LstmLayer {
         LstmState state = initialState == null ? LstmState.zeros(batch, units) : initialState.forBatch(batch, units);
 
         TileKernel kernel = options.kernel() != null ? options.kernel() : Kernels.active();
+        long weightBytes = 4L * (inputSize + units) * 4L * units;
+        long stepFloats = (long) batch * packed.panels() * packed.width();
         boolean projected = options.projected() != null ? options.projected()
-                : projectsFirst(batch, steps, 4L * inputSize * 4L * units, 4L * (inputSize + units) * 4L * units,
-                        (long) batch * packed.panels() * packed.width());
+                : projectsFirst(batch, steps, 4L * inputSize * 4L * units, weightBytes, stepFloats)
+                && !fusedRunsAhead(batch, (long) batch * (units + inputSize) * 4L * units, weightBytes, stepFloats);
         long stepWork = (long) batch * (units + (projected ? 0 : inputSize)) * 4L * units;
         int participants = StepTeam.maxParticipants();
         int chunks = 1;
@@ -164,6 +176,21 @@ public final class LstmLayer {
                 options.ahead() == null || options.ahead());
         StepTeam.run(pass.teamSteps(), chunks, chunks - 1, pass);
         return pass.result();
+    }
+
+    /**
+     * Whether a batch that {@link #projectsFirst} would project is run fused instead, because its steps are split
+     * across threads and a thread waiting at a step's end computes its next x parts ahead
+     * ({@link LstmForwardPass#ahead}): from {@link #FUSED_AHEAD_MIN_BATCH} rows, while both steps' z fit the ahead
+     * buffers and kernel and recurrent_kernel fit the cores' L2 ({@link #FUSED_AHEAD_MAX_WEIGHT_BYTES}), which a fused
+     * step reads at every step. Both paths give the same bits.
+     *
+     * @param fusedStepWork multiply-adds of one fused step, B·(H + E)·4H
+     */
+    static boolean fusedRunsAhead(int batch, long fusedStepWork, long weightBytes, long stepFloats) {
+        return batch >= FUSED_AHEAD_MIN_BATCH && StepTeam.maxParticipants() > 1
+                && fusedStepWork >= PARALLEL_MIN_STEP_WORK && weightBytes <= FUSED_AHEAD_MAX_WEIGHT_BYTES
+                && 2 * stepFloats <= LstmForwardPass.AHEAD_MAX_FLOATS;
     }
 
     /**
