@@ -42,21 +42,8 @@ public final class EngineOptionsTiming {
         int inputSize = shape[2];
         int units = shape[3];
         Random random = new Random(1);
-        float[][] kernel = new float[inputSize][4 * units];
-        float[][] recurrent = new float[units][4 * units];
-        for (float[] row : kernel) {
-            fill(random, row, 0.05);
-        }
-        for (float[] row : recurrent) {
-            fill(random, row, 0.05);
-        }
-        float[][][] inputs = new float[batch][steps][inputSize];
-        for (float[][] window : inputs) {
-            for (float[] x : window) {
-                fill(random, x, 1);
-            }
-        }
-        LstmLayer layer = new LstmLayer(LstmWeights.of(kernel, recurrent, new float[4 * units]), Activation.TANH,
+        float[][][] inputs = RandomData.inputs(random, batch, steps, inputSize);
+        LstmLayer layer = new LstmLayer(RandomData.weights(random, inputSize, units), Activation.TANH,
                 Activation.SIGMOID, false);
         LstmLayer[] layers = new LstmLayer[variants.length];
         for (int i = 0; i < variants.length; i++) {
@@ -122,11 +109,5 @@ public final class EngineOptionsTiming {
             }
         }
         return new EngineOptions(null, projected, chunks, blockSteps, ahead);
-    }
-
-    private static void fill(Random random, float[] row, double scale) {
-        for (int j = 0; j < row.length; j++) {
-            row[j] = (float) (random.nextGaussian() * scale);
-        }
     }
 }

@@ -23,24 +23,10 @@ public final class StepProductsTiming {
         int inputSize = 256;
         int units = 512;
         Random random = new Random(1);
-        float[][] kernel = new float[inputSize][4 * units];
-        float[][] recurrent = new float[units][4 * units];
-        for (float[] row : kernel) {
-            fill(random, row, 0.05f);
-        }
-        for (float[] row : recurrent) {
-            fill(random, row, 0.05f);
-        }
-        PackedLstm packed = PackedLstm.of(LstmWeights.of(kernel, recurrent, new float[4 * units]), Kernels.lanes());
+        PackedLstm packed = PackedLstm.of(RandomData.weights(random, inputSize, units), Kernels.lanes());
         TileKernel tiles = Kernels.active();
-        float[][] x = new float[batch][inputSize];
-        float[][] h = new float[batch][units];
-        for (float[] row : x) {
-            fill(random, row, 1f);
-        }
-        for (float[] row : h) {
-            fill(random, row, 0.5f);
-        }
+        float[][] x = RandomData.matrix(random, batch, inputSize);
+        float[][] h = RandomData.matrix(random, batch, units);
         int width = packed.width();
         float[] z = new float[batch * width];
         int panels = 16;
@@ -64,12 +50,6 @@ public final class StepProductsTiming {
                     System.out.printf("%-26s %.1f µs per step share, %.0f GFLOP/s%n", names[mode], micros, gflops);
                 }
             }
-        }
-    }
-
-    private static void fill(Random random, float[] row, float scale) {
-        for (int j = 0; j < row.length; j++) {
-            row[j] = (float) random.nextGaussian() * scale;
         }
     }
 }
