@@ -79,6 +79,8 @@ final class LstmForwardPass implements StepTeam.Work {
     /** Per chunk (at {@code chunk·PAD}): the last step whose x part was claimed, and the last one done. */
     private final AtomicIntegerArray xClaimed;
     private final AtomicIntegerArray xDone;
+    /** Time the caller (participant 0) waited in {@link #awaitXPart}; written and read by the caller only. */
+    private long callerWaitNanos;
     /**
      * {@code [T+1][B]}: the array holding {@code h} of row b after processing step s at {@code [s+1][b]}, the initial
      * state at {@code [0][b]}. From a row's first unmasked step on, that is the row's output of step s itself, so the
@@ -207,7 +209,7 @@ final class LstmForwardPass implements StepTeam.Work {
                     xPart(step, p0, p1);
                     xDone.set(chunk * PAD, step);
                 } else {
-                    awaitXPart(step, chunk);
+                    awaitXPart(step, chunk, participant);
                 }
             }
             recurrentStep(step, participant, p0, p1);
@@ -255,8 +257,15 @@ final class LstmForwardPass implements StepTeam.Work {
         }
     }
 
-    /** Spins until the thread that claimed the chunk's x part of step s ahead has finished it (microseconds). */
-    private void awaitXPart(int s, int chunk) {
+    /**
+     * Spins until the thread that claimed the chunk's x part of step s ahead has finished it (microseconds, unless that
+     * thread was descheduled: the caller's wait counts towards StepTeam's stall back-off).
+     */
+    private void awaitXPart(int s, int chunk, int participant) {
+        if (xDone.get(chunk * PAD) >= s) {
+            return;
+        }
+        long since = participant == 0 ? System.nanoTime() : 0;
         int spins = 0;
         while (xDone.get(chunk * PAD) < s) {
             if (++spins > 1 << 10) {
@@ -265,6 +274,14 @@ final class LstmForwardPass implements StepTeam.Work {
                 Thread.onSpinWait();
             }
         }
+        if (participant == 0) {
+            callerWaitNanos += System.nanoTime() - since;
+        }
+    }
+
+    @Override
+    public long callerWaitNanos() {
+        return callerWaitNanos;
     }
 
     /** {@code zx = x·kernel + bias} for every row of a block's time steps, panels [p0, p1). */

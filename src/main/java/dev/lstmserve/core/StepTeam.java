@@ -56,6 +56,15 @@ final class StepTeam {
         default boolean ahead(int step, int chunk, int participant) {
             return false;
         }
+
+        /**
+         * Time participant 0 (the caller) spent inside {@link #run} waiting for work another participant does (such
+         * as an x part it claimed ahead), which the stall back-off counts like waiting at a barrier. Read by the
+         * caller after the job.
+         */
+        default long callerWaitNanos() {
+            return 0;
+        }
     }
 
     /** How long an idle helper spins before it starts yielding its core to other runnable threads. */
@@ -118,7 +127,7 @@ final class StepTeam {
         if (offered > 0) {
             // Only a job that had a helper says anything about hand-offs: one that got none (the helpers were busy
             // with other requests, as on a loaded service) never waits, and must not shorten the back-off.
-            long waited = job.callerWaitNanos;
+            long waited = job.callerWaitNanos + work.callerWaitNanos();
             boolean stalled = waited > STALL_NANOS && 2 * waited > System.nanoTime() - start;
             long backoff = backoffNanos;
             if (stalled) {
@@ -164,6 +173,11 @@ final class StepTeam {
          */
         private final PaddedCounter[] done;
         private final PaddedCounter joined = new PaddedCounter();
+        /**
+         * Calls of {@link Work#ahead} running now: the caller does not return before they end, so that a failure in
+         * one (which holds no claimed chunk the job waits for) is reported rather than lost.
+         */
+        private final PaddedCounter aheadRunning = new PaddedCounter();
         private volatile Throwable failure;
         /** Time participant 0 (the caller) spent waiting for others; written and read by the caller only. */
         private long callerWaitNanos;
@@ -243,8 +257,22 @@ final class StepTeam {
             return sum;
         }
 
+        /** The caller's wait for the whole job: every chunk done and no {@link Work#ahead} still running. */
         void awaitDone() {
             awaitDone(total, 0, -1);
+            if (aheadRunning.get() == 0) {
+                return;
+            }
+            long since = System.nanoTime();
+            int spins = 0;
+            while (aheadRunning.get() > 0) {
+                if (++spins > SPINS_BEFORE_YIELD) {
+                    Thread.yield();
+                } else {
+                    Thread.onSpinWait();
+                }
+            }
+            callerWaitNanos += System.nanoTime() - since;
         }
 
         /**
@@ -258,10 +286,13 @@ final class StepTeam {
             }
             if (nextStep >= 0) {
                 for (int c = first(me); c < first(me + 1) && doneCount() < count && failure == null; c++) {
+                    aheadRunning.incrementAndGet();
                     try {
                         work.ahead(nextStep, c, me);
                     } catch (Throwable t) {
                         failure = t;
+                    } finally {
+                        aheadRunning.decrementAndGet();
                     }
                 }
                 if (doneCount() >= count) {

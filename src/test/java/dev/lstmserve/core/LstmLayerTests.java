@@ -4,9 +4,9 @@ import static dev.lstmserve.core.Fixtures.flat;
 import static dev.lstmserve.core.Fixtures.matrix;
 import static dev.lstmserve.core.Fixtures.tensor3;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
@@ -284,6 +285,85 @@ class LstmLayerTests {
         assertThat(LstmLayer.fusedRunsAhead(16, 16L * 768 * 2048, 4L * 768 * 2048, 16L * 2048)).isFalse();
         // 256 rows of S2's layer: two steps' z (2 MiB) would not fit the ahead buffers.
         assertThat(LstmLayer.fusedRunsAhead(256, 256L * 384 * 1024, s2Weights, 256L * 1024)).isFalse();
+    }
+
+    @Test
+    void aCallerWaitingForAnXPartComputedAheadCountsAsAStall() {
+        assumeTrue(StepTeam.maxParticipants() > 1, "one core: nothing runs ahead");
+        Random random = new Random(1);
+        // S2's layer and batch (steps of 16 chunks) over 16 steps.
+        float[][][] inputs = RandomData.inputs(random, 8, 16, 128);
+        // A helper descheduled while it computes an x part ahead, as on an overloaded machine: it sleeps 30 ms there.
+        SlowAheadKernel kernel = new SlowAheadKernel(Kernels.active());
+        LstmLayer layer = new LstmLayer(RandomData.weights(random, 128, 256), Activation.TANH, Activation.SIGMOID,
+                false, new EngineOptions(kernel, false, 16, null, true));
+        // Compiled first: run by the interpreter, the forward's own work would outlast the helper's stall.
+        for (int i = 0; i < 1_000; i++) {
+            layer.forward(inputs, null);
+        }
+        kernel.armed = true;
+        int stalled = 0;
+        int switchedOff = 0;
+        try {
+            for (int i = 0; i < 10; i++) {
+                StepTeam.helpersOffUntil = System.nanoTime() - 1;
+                StepTeam.backoffNanos = StepTeam.BACKOFF_MAX_NANOS;
+                long sleptBefore = kernel.slept.get();
+                long start = System.nanoTime();
+                layer.forward(inputs, null);
+                long millis = (System.nanoTime() - start) / 1_000_000;
+                boolean off = System.nanoTime() - StepTeam.helpersOffUntil < 0;
+                if (kernel.slept.get() > sleptBefore && millis >= 30) {
+                    stalled++;
+                    switchedOff += off ? 1 : 0;
+                }
+            }
+        } finally {
+            StepTeam.backoffNanos = StepTeam.BACKOFF_MIN_NANOS;
+            StepTeam.helpersOffUntil = System.nanoTime() - 1;
+        }
+        assumeTrue(stalled > 0, "no helper worked ahead");
+        assertThat(switchedOff).as("of %d forwards that waited on a stalled helper's x part", stalled)
+                .isEqualTo(stalled);
+    }
+
+    /** The active kernel, sleeping 30 ms in each x part a helper computes ahead of its step. */
+    private static final class SlowAheadKernel extends TileKernel {
+        private final TileKernel inner;
+        private final AtomicLong slept = new AtomicLong();
+        private volatile boolean armed;
+
+        SlowAheadKernel(TileKernel inner) {
+            super(inner.lanes);
+            this.inner = inner;
+        }
+
+        @Override
+        String name() {
+            return "slow-ahead";
+        }
+
+        @Override
+        void accumulate(float[] init, int iOff, int iStride, float[][] a, int row, int depth, float[] w, int wOff,
+                        int rows, float[] z, int zOff, int zStride) {
+            boolean helper = Thread.currentThread().getName().startsWith("lstm-engine-helper");
+            if (armed && iStride == 0 && helper && StackWalker.getInstance()
+                    .walk(frames -> frames.anyMatch(f -> f.getMethodName().equals("ahead")))) {
+                slept.incrementAndGet();
+                try {
+                    Thread.sleep(30);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            inner.accumulate(init, iOff, iStride, a, row, depth, w, wOff, rows, z, zOff, zStride);
+        }
+
+        @Override
+        void gates(float[] z, int zOff, int zStride, int rows, boolean[] live, float[][] c, float[][] hPrev,
+                   float[][] hNext, int off, float[] scratch, Gates gates) {
+            inner.gates(z, zOff, zStride, rows, live, c, hPrev, hNext, off, scratch, gates);
+        }
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.lstmserve.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.concurrent.CountDownLatch;
@@ -121,6 +122,33 @@ class StepTeamTests {
         assumeTrue(helperChunks > 0, "the helper was busy elsewhere and took no part");
         assertThat(aheadCalls.get()).as("calls while the helper waited for the slow caller").isGreaterThan(0);
         assertThat(wrong.get()).isZero();
+    }
+
+    @Test
+    void aFailureOfWorkAheadFailsTheRunEvenWhenEveryChunkIsDoneBeforeIt() {
+        assumeTrue(StepTeam.maxParticipants() > 1, "one core: no helpers");
+        AtomicLong aheadCalls = new AtomicLong();
+        // The helper works ahead at step 1's barrier while the caller is still in step 0, and fails 100 ms later;
+        // the caller meanwhile does every chunk of every step (steals the helper's), so no chunk waits for it.
+        Throwable thrown = catchThrowable(() -> StepTeam.run(3, 2, 1, new StepTeam.Work() {
+            @Override
+            public void run(int step, int chunk, int participant) {
+                if (participant == 0 && step == 0) {
+                    sleep(20);
+                }
+            }
+
+            @Override
+            public boolean ahead(int step, int chunk, int participant) {
+                if (participant != 0 && aheadCalls.getAndIncrement() == 0) {
+                    sleep(100);
+                    throw new IllegalStateException("ahead failed");
+                }
+                return false;
+            }
+        }));
+        assumeTrue(aheadCalls.get() > 0, "the helper was busy elsewhere and took no part");
+        assertThat(thrown).isInstanceOf(IllegalStateException.class).hasMessage("ahead failed");
     }
 
     @Test
