@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -227,14 +228,19 @@ class StepTeamTests {
         otherCaller.start();
         try {
             // The helper's chunk takes 40 ms while the caller's takes 2: the caller waits most of the job, a stall.
+            AtomicBoolean helperRan = new AtomicBoolean();
             StepTeam.run(1, 2, 1, (step, chunk, participant) -> {
                 boolean helper = Thread.currentThread().getName().startsWith("lstm-engine-helper");
                 if (helper) {
+                    helperRan.set(true);
                     helperBusy.countDown();
                 }
                 sleep(helper ? 40 : 2);
             });
+            // A helper woken too late finds both chunks taken by the caller: then there was no stall to test.
+            helperBusy.countDown();
             otherCaller.join();
+            assumeTrue(helperRan.get(), "the parked helper woke after the caller had done both chunks");
             assertThat(StepTeam.backoffNanos).as("the stall doubled the back-off")
                     .isEqualTo(StepTeam.BACKOFF_MAX_NANOS);
         } finally {
