@@ -328,7 +328,7 @@ class LstmLayerTests {
     }
 
     /**
-     * The active kernel, once armed: 100 µs slower per product on the calling thread, and sleeping 30 ms in each x part
+     * The active kernel, once armed: 20 µs slower per product on the calling thread, and sleeping 30 ms in each x part
      * a helper computes ahead of its step.
      */
     private static final class SlowAheadKernel extends TileKernel {
@@ -352,7 +352,7 @@ class LstmLayerTests {
             boolean helper = Thread.currentThread().getName().startsWith("lstm-engine-helper");
             if (armed && !helper) {
                 // The caller's core is the slower one, so that the helper is the one that waits and works ahead.
-                long until = System.nanoTime() + 100_000;
+                long until = System.nanoTime() + 20_000;
                 while (System.nanoTime() < until) {
                     Thread.onSpinWait();
                 }
