@@ -103,6 +103,14 @@ final class LstmForwardPass implements StepTeam.Work {
      */
     static final int AHEAD_MAX_FLOATS = 1 << 18;
 
+    /**
+     * Whether a fused pass of steps split into {@code chunks}, each step's z {@code stepFloats} (B·4H padded), computes
+     * x parts ahead ({@link #ahead}): split steps whose two z buffers fit in {@link #AHEAD_MAX_FLOATS}.
+     */
+    static boolean runsAhead(int chunks, long stepFloats) {
+        return chunks > 1 && 2 * stepFloats <= AHEAD_MAX_FLOATS;
+    }
+
     /** Ints between two chunks' counters in {@link #xClaimed} and {@link #xDone}: one 64-byte line each. */
     private static final int PAD = 16;
 
@@ -136,7 +144,7 @@ final class LstmForwardPass implements StepTeam.Work {
         blocks = projected ? (steps + blockSteps - 1) / blockSteps : 0;
         zx = projected ? new float[blockSteps * stepFloats] : null;
         int participants = Math.min(chunks, StepTeam.maxParticipants());
-        boolean aheadOn = ahead && !projected && chunks > 1 && 2L * stepFloats <= AHEAD_MAX_FLOATS;
+        boolean aheadOn = ahead && !projected && runsAhead(chunks, stepFloats);
         scratch = projected || aheadOn ? null : new float[participants][batch * width];
         zAhead = aheadOn ? new float[2][stepFloats] : null;
         xClaimed = aheadOn ? new AtomicIntegerArray(chunks * PAD) : null;
@@ -187,9 +195,8 @@ final class LstmForwardPass implements StepTeam.Work {
 
     @Override
     public void run(int step, int chunk, int participant) {
-        int panels = packed.panels();
-        int p0 = (int) ((long) chunk * panels / chunks);
-        int p1 = (int) ((long) (chunk + 1) * panels / chunks);
+        int p0 = firstPanel(chunk);
+        int p1 = firstPanel(chunk + 1);
         if (p0 == p1) {
             return;
         }
@@ -222,18 +229,21 @@ final class LstmForwardPass implements StepTeam.Work {
      * idle time at the step barrier (a third of the products at S3) is spent on the next step.
      */
     @Override
-    public boolean ahead(int step, int chunk, int participant) {
+    public void ahead(int step, int chunk, int participant) {
         if (zAhead == null || step >= steps || !claimXPart(step, chunk)) {
-            return false;
+            return;
         }
         try {
-            int panels = packed.panels();
-            xPart(step, (int) ((long) chunk * panels / chunks), (int) ((long) (chunk + 1) * panels / chunks));
+            xPart(step, firstPanel(chunk), firstPanel(chunk + 1));
         } finally {
             // Published even after a failure, which StepTeam reports: the chunk's run must not wait for it forever.
             xDone.set(chunk * PAD, step);
         }
-        return true;
+    }
+
+    /** The first panel of a chunk (chunks are contiguous ranges of panels, as even as they divide). */
+    private int firstPanel(int chunk) {
+        return (int) ((long) chunk * packed.panels() / chunks);
     }
 
     /**
@@ -268,11 +278,7 @@ final class LstmForwardPass implements StepTeam.Work {
         long since = participant == 0 ? System.nanoTime() : 0;
         int spins = 0;
         while (xDone.get(chunk * PAD) < s) {
-            if (++spins > 1 << 10) {
-                Thread.yield();
-            } else {
-                Thread.onSpinWait();
-            }
+            StepTeam.pause(++spins);
         }
         if (participant == 0) {
             callerWaitNanos += System.nanoTime() - since;
@@ -317,9 +323,9 @@ final class LstmForwardPass implements StepTeam.Work {
         int units = packed.units();
         // projected: this step's rows in zx, which holds its block's times in order.
         int zxRow = projected ? (t - firstTime(s / blockSteps)) * batch * zxStride : 0;
+        // zx's rows of this step, or the step's z with its x part done (zAhead), or a panel's scratch.
+        boolean wide = projected || zAhead != null;
         for (int p = p0; p < p1; p++) {
-            // zx's rows of this step, or the step's z with its x part done (zAhead), or a panel's scratch.
-            boolean wide = projected || zAhead != null;
             float[] z = projected ? zx : zAhead != null ? zAhead[s & 1] : scratch[participant];
             int zOff = projected ? zxRow + p * width : wide ? p * width : 0;
             int zStride = wide ? zxStride : width;
@@ -348,7 +354,7 @@ final class LstmForwardPass implements StepTeam.Work {
         for (int b = 0; b < batch; b++) {
             h[b] = Arrays.copyOf(hLast[b], units);
             cOut[b] = Arrays.copyOf(c[b], units);
-            if (outputs[b].length > 0 && outputs[b][0].length != units) {
+            if (packed.panels() * lanes != units) {
                 for (int s = 0; s < steps; s++) {
                     outputs[b][s] = Arrays.copyOf(outputs[b][s], units);
                 }

@@ -50,11 +50,8 @@ final class StepTeam {
          * {@code step}, once for each chunk it owns: work of that chunk of {@code step} that does not depend on the
          * previous step (an LSTM's {@code x_t·kernel}), which {@link #run} then finds done. Any thread may call it
          * while others run the previous step; at most once per (step, chunk) matters, the work decides.
-         *
-         * @return whether it did any work
          */
-        default boolean ahead(int step, int chunk, int participant) {
-            return false;
+        default void ahead(int step, int chunk, int participant) {
         }
 
         /**
@@ -75,6 +72,18 @@ final class StepTeam {
 
     /** Spins (~50 ns each on the machine measured) before a waiting participant starts yielding its core. */
     private static final int SPINS_BEFORE_YIELD = 1 << 10;
+
+    /**
+     * One round of a wait for another participant: a spin while {@code spins} (the rounds so far, this one included)
+     * is at most {@link #SPINS_BEFORE_YIELD}, then {@link Thread#yield()} (the other may have been descheduled).
+     */
+    static void pause(int spins) {
+        if (spins > SPINS_BEFORE_YIELD) {
+            Thread.yield();
+        } else {
+            Thread.onSpinWait();
+        }
+    }
 
     /** A caller's waiting time in one job above which, if it is also over half the job, helpers are switched off. */
     static final long STALL_NANOS = 50_000L;
@@ -266,11 +275,7 @@ final class StepTeam {
             long since = System.nanoTime();
             int spins = 0;
             while (aheadRunning.get() > 0) {
-                if (++spins > SPINS_BEFORE_YIELD) {
-                    Thread.yield();
-                } else {
-                    Thread.onSpinWait();
-                }
+                pause(++spins);
             }
             callerWaitNanos += System.nanoTime() - since;
         }
@@ -302,11 +307,7 @@ final class StepTeam {
             long since = me == 0 ? System.nanoTime() : 0;
             int spins = 0;
             while (doneCount() < count) {
-                if (++spins > SPINS_BEFORE_YIELD) {
-                    Thread.yield();
-                } else {
-                    Thread.onSpinWait();
-                }
+                pause(++spins);
             }
             if (me == 0) {
                 callerWaitNanos += System.nanoTime() - since;

@@ -82,6 +82,16 @@ class StepTeamTests {
         }
         assumeTrue(helperChunks > 0, "the helper was busy elsewhere and took no part");
         assertThat(taken).as("the caller's chunks a helper ran").isGreaterThan(0);
+        // Taken from the end of the caller's range: in each step, the helper's share of chunks 0-3 is a tail of it.
+        for (int s = 0; s < steps; s++) {
+            boolean helperSince = false;
+            for (int c = 0; c < chunks / 2; c++) {
+                boolean helper = ranBy.get(s * chunks + c) != 0;
+                assertThat(helper || !helperSince).as("step %d chunk %d run by the caller after a taken one", s, c)
+                        .isTrue();
+                helperSince |= helper;
+            }
+        }
     }
 
     @Test
@@ -93,27 +103,29 @@ class StepTeamTests {
         AtomicLong aheadCalls = new AtomicLong();
         AtomicLong wrong = new AtomicLong();
         AtomicIntegerArray ranBy = new AtomicIntegerArray(steps * chunks);
-        AtomicLong finished = new AtomicLong();
+        AtomicIntegerArray started = new AtomicIntegerArray(steps);
         StepTeam.run(steps, chunks, 1, new StepTeam.Work() {
             @Override
             public void run(int step, int chunk, int participant) {
+                started.incrementAndGet(step);
                 ranBy.set(step * chunks + chunk, participant);
-                if (participant == 0) {
+                // The caller's range is slow whoever runs it: a helper that starts first and takes the caller's
+                // chunks too would otherwise run every step alone and never wait at a barrier.
+                if (chunk < chunks / participants) {
                     sleep(1);
                 }
-                finished.incrementAndGet();
             }
 
             @Override
-            public boolean ahead(int step, int chunk, int participant) {
+            public void ahead(int step, int chunk, int participant) {
                 aheadCalls.incrementAndGet();
                 int first = chunk * participants / chunks;
-                // The next step, while the previous one is still running, and a chunk of the caller's own range.
-                if (step < 1 || step >= steps || finished.get() >= (long) step * chunks
-                        || participant != first) {
+                // The next step, once the previous one has started (a participant waits for it to end), and a chunk
+                // of the caller's own range. (Whether the previous step has ended by then is a race: the waiter may
+                // be descheduled between its check and the call.)
+                if (step < 1 || step >= steps || started.get(step - 1) == 0 || participant != first) {
                     wrong.incrementAndGet();
                 }
-                return false;
             }
         });
         int helperChunks = 0;
@@ -121,7 +133,7 @@ class StepTeamTests {
             helperChunks += ranBy.get(i) != 0 ? 1 : 0;
         }
         assumeTrue(helperChunks > 0, "the helper was busy elsewhere and took no part");
-        assertThat(aheadCalls.get()).as("calls while the helper waited for the slow caller").isGreaterThan(0);
+        assertThat(aheadCalls.get()).as("calls while a participant waited for the slow chunks").isGreaterThan(0);
         assertThat(wrong.get()).isZero();
     }
 
@@ -140,12 +152,11 @@ class StepTeamTests {
             }
 
             @Override
-            public boolean ahead(int step, int chunk, int participant) {
+            public void ahead(int step, int chunk, int participant) {
                 if (participant != 0 && aheadCalls.getAndIncrement() == 0) {
                     sleep(100);
                     throw new IllegalStateException("ahead failed");
                 }
-                return false;
             }
         }));
         assumeTrue(aheadCalls.get() > 0, "the helper was busy elsewhere and took no part");
