@@ -155,18 +155,14 @@ public final class LstmLayer {
         TileKernel kernel = options.kernel() != null ? options.kernel() : Kernels.active();
         long weightBytes = 4L * (inputSize + units) * 4L * units;
         long stepFloats = (long) batch * packed.panels() * packed.width();
+        int panels = packed.panels();
         boolean projected = options.projected() != null ? options.projected()
                 : projectsFirst(batch, steps, 4L * inputSize * 4L * units, weightBytes, stepFloats)
-                && !fusedRunsAhead(batch, (long) batch * (units + inputSize) * 4L * units, weightBytes, stepFloats);
+                && !fusedRunsAhead(batch, (long) batch * (units + inputSize) * 4L * units, panels, weightBytes,
+                        stepFloats);
         long stepWork = (long) batch * (units + (projected ? 0 : inputSize)) * 4L * units;
-        int participants = StepTeam.maxParticipants();
-        int chunks = 1;
-        if (options.chunks() != null) {
-            chunks = Math.max(1, Math.min(packed.panels(), options.chunks()));
-        } else if (participants > 1 && stepWork >= PARALLEL_MIN_STEP_WORK) {
-            long byWork = Math.max(participants, stepWork / MIN_CHUNK_WORK);
-            chunks = (int) Math.min(packed.panels(), Math.min(byWork, (long) participants * CHUNKS_PER_PARTICIPANT));
-        }
+        int chunks = options.chunks() != null ? Math.max(1, Math.min(panels, options.chunks()))
+                : stepChunks(stepWork, panels);
         if (kernel.lanes != packed.lanes()) {
             throw new IllegalStateException("kernel of " + kernel.lanes + " lanes for weights packed for "
                     + packed.lanes());
@@ -186,11 +182,25 @@ public final class LstmLayer {
      * step reads at every step. Both paths give the same bits.
      *
      * @param fusedStepWork multiply-adds of one fused step, B·(H + E)·4H
+     * @param panels        the layer's panels of units, which bound its chunks
      */
-    static boolean fusedRunsAhead(int batch, long fusedStepWork, long weightBytes, long stepFloats) {
-        return batch >= FUSED_AHEAD_MIN_BATCH && StepTeam.maxParticipants() > 1
-                && fusedStepWork >= PARALLEL_MIN_STEP_WORK && weightBytes <= FUSED_AHEAD_MAX_WEIGHT_BYTES
-                && 2 * stepFloats <= LstmForwardPass.AHEAD_MAX_FLOATS;
+    static boolean fusedRunsAhead(int batch, long fusedStepWork, int panels, long weightBytes, long stepFloats) {
+        return batch >= FUSED_AHEAD_MIN_BATCH && weightBytes <= FUSED_AHEAD_MAX_WEIGHT_BYTES
+                && LstmForwardPass.runsAhead(stepChunks(fusedStepWork, panels), stepFloats);
+    }
+
+    /**
+     * Chunks a step of {@code stepWork} multiply-adds is split into: 1 below {@link #PARALLEL_MIN_STEP_WORK} or on one
+     * core, else one per thread at least and up to {@link #CHUNKS_PER_PARTICIPANT} per thread of at least
+     * {@link #MIN_CHUNK_WORK} each, never more than the layer's panels.
+     */
+    static int stepChunks(long stepWork, int panels) {
+        int participants = StepTeam.maxParticipants();
+        if (participants <= 1 || stepWork < PARALLEL_MIN_STEP_WORK) {
+            return 1;
+        }
+        long byWork = Math.max(participants, stepWork / MIN_CHUNK_WORK);
+        return (int) Math.min(panels, Math.min(byWork, (long) participants * CHUNKS_PER_PARTICIPANT));
     }
 
     /**

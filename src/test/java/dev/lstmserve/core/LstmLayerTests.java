@@ -278,13 +278,13 @@ class LstmLayerTests {
         assumeTrue(StepTeam.maxParticipants() > 1, "one core: steps are not split, nothing runs ahead");
         // S2's layer (E = 128, H = 256): 1.5 MiB of weights; one fused step of B rows is B·384·1024 multiply-adds.
         long s2Weights = 4L * (128 + 256) * 4 * 256;
-        assertThat(LstmLayer.fusedRunsAhead(8, 8L * 384 * 1024, s2Weights, 8L * 1024)).as("S2").isTrue();
-        assertThat(LstmLayer.fusedRunsAhead(7, 7L * 384 * 1024, s2Weights, 7L * 1024)).as("7 rows").isFalse();
-        assertThat(LstmLayer.fusedRunsAhead(1, 1L * 192 * 512, 4L * 192 * 512, 512)).as("S1").isFalse();
+        assertThat(LstmLayer.fusedRunsAhead(8, 8L * 384 * 1024, 16, s2Weights, 8L * 1024)).as("S2").isTrue();
+        assertThat(LstmLayer.fusedRunsAhead(7, 7L * 384 * 1024, 16, s2Weights, 7L * 1024)).as("7 rows").isFalse();
+        assertThat(LstmLayer.fusedRunsAhead(1, 1L * 192 * 512, 8, 4L * 192 * 512, 512)).as("S1").isFalse();
         // S3's layer: 6 MiB of weights, more than two cores' L2.
-        assertThat(LstmLayer.fusedRunsAhead(16, 16L * 768 * 2048, 4L * 768 * 2048, 16L * 2048)).isFalse();
+        assertThat(LstmLayer.fusedRunsAhead(16, 16L * 768 * 2048, 32, 4L * 768 * 2048, 16L * 2048)).isFalse();
         // 256 rows of S2's layer: two steps' z (2 MiB) would not fit the ahead buffers.
-        assertThat(LstmLayer.fusedRunsAhead(256, 256L * 384 * 1024, s2Weights, 256L * 1024)).isFalse();
+        assertThat(LstmLayer.fusedRunsAhead(256, 256L * 384 * 1024, 16, s2Weights, 256L * 1024)).isFalse();
     }
 
     @Test
