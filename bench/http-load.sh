@@ -11,6 +11,10 @@
 #   seed                   lstm-serve, embedded seed-toy model, the seed request (3 windows of 4 tokens + state)
 #   s2                     lstm-serve, an S2-sized model (E=128, H=256), {"inputs": [8][32][128]}
 #   b1-batching, b1-alone  the same model, {"inputs": [1][32][128]}, with dynamic batching (lstm.batching.enabled=true) and without (the default)
+#   b1-last-batching, b1-last-alone   the same request with "return_sequences": false (the answer: the last output
+#                          and the state, 768 floats instead of 8 704)
+#   h512-batching, h512-alone         that request on a larger model (E=128, H=512), whose forward costs more than
+#                          the request's JSON
 #
 # Each run prints req/s, p50 and p99 (wrk), and server_cpu_us: the server process's CPU time (user + system) per
 # request, which a busy machine disturbs far less than req/s.
@@ -26,7 +30,7 @@ cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-10}
 CONCURRENCY=${CONCURRENCY:-"1 16 64"}
-SCENARIOS=${SCENARIOS:-"echo-seed seed echo-s2 s2 b1-alone b1-batching"}
+SCENARIOS=${SCENARIOS:-"echo-seed seed echo-s2 s2 b1-alone b1-batching b1-last-alone b1-last-batching h512-alone h512-batching"}
 PORT=${PORT:-18180}
 OUT=target/http-load
 JAR=${JAR:-target/lstm-serve.jar}
@@ -137,14 +141,20 @@ for scenario in $SCENARIOS; do
         "${LSTM_ARGS[@]}" --lstm.model.path="$OUT/s2-model.json"
       measure s2 "http://127.0.0.1:$PORT/lstm/forward" "$OUT/s2-request.json"
       ;;
-    b1-batching | b1-alone)
+    b1-batching | b1-alone | b1-last-batching | b1-last-alone | h512-batching | h512-alone)
       enabled=true
-      [ "$scenario" = b1-alone ] && enabled=false
+      [ "${scenario%-alone}" != "$scenario" ] && enabled=false
+      model=$OUT/s2-model.json
+      request=$OUT/${scenario%-*}-request.json
+      if [ "${scenario#h512}" != "$scenario" ]; then
+        model=$OUT/h512-model.json
+        request=$OUT/b1-last-request.json
+      fi
       args=("${LSTM_ARGS[@]}")
       [ "$enabled" = true ] && args=("${BATCHING_ARGS[@]}")
-      JAVA_OPTS_FOR=$LSTM_JAVA_OPTS start "$scenario" "http://127.0.0.1:$PORT/lstm/forward" "$OUT/b1-request.json" \
-        "$JAR" "${args[@]}" --lstm.model.path="$OUT/s2-model.json" --lstm.batching.enabled=$enabled
-      measure "$scenario" "http://127.0.0.1:$PORT/lstm/forward" "$OUT/b1-request.json"
+      JAVA_OPTS_FOR=$LSTM_JAVA_OPTS start "$scenario" "http://127.0.0.1:$PORT/lstm/forward" "$request" \
+        "$JAR" "${args[@]}" --lstm.model.path="$model" --lstm.batching.enabled=$enabled
+      measure "$scenario" "http://127.0.0.1:$PORT/lstm/forward" "$request"
       ;;
     *)
       echo "unknown scenario $scenario" >&2

@@ -122,8 +122,10 @@ public record LstmProperties(@DefaultValue Model model, @DefaultValue Parity par
      * if no slot frees up within {@code lstm.limits.max-wait}, every request in it gets 503. The engine gives a window
      * the same bits whatever else is in its batch, so batching changes no number.
      *
-     * @param enabled       whether requests are batched, default false: with the engine measured (docs/PERFORMANCE.md,
-     *                      "Dynamic batching") a batch cost more per window than the same windows alone
+     * @param enabled       whether requests are batched, default false: measured (docs/PERFORMANCE.md, "Batching,
+     *                      measured again"), it gained 1.04-1.54x at concurrency 64 and nothing measurable at 1 or 16,
+     *                      as HTTP and JSON cost more than the engine work a batch shares for requests of E = 128,
+     *                      H = 256-512; it pays for models whose forward costs more than their JSON
      * @param maxBatchSize  most windows (rows, summed over the merged requests) in one batch, default 64; a request
      *                      that does not fit starts the next batch
      * @param maxQueueDelay how long a batch that has got its slot still waits for more requests before it starts,
