@@ -19,6 +19,11 @@
 # Each run prints req/s, p50 and p99 (wrk), and server_cpu_us: the server process's CPU time (user + system) per
 # request, which a busy machine disturbs far less than req/s.
 #
+# Warm-up: WARMUP seconds (default 30) of load before the runs. Both apps reach their steady state only after C2 has
+# compiled their hot code, which under this load took 15-30 s after start-up here (lstm-serve's seed request ran at
+# 350 req/s in its first second, 14 000 at 20-30 s; the echo app's 980 to 18 000 in ~17 s): with 10 s, the runs
+# measured part of the warm-up, more of it on a busier machine (docs/PERFORMANCE.md, "Warm-up").
+#
 # Bounded: every run lasts DURATION seconds (after a WARMUP-second run), every server listens on 127.0.0.1 only and is
 # stopped at the end. Needs Java 17 and wrk (installed with apt-get when missing); builds target/lstm-serve.jar and the
 # echo app when they are missing (REBUILD=1 forces both). lstm-serve runs with lstm.limits.max-wait=60s (and 64
@@ -28,7 +33,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DURATION=${DURATION:-10}
-WARMUP=${WARMUP:-10}
+WARMUP=${WARMUP:-30}
 CONCURRENCY=${CONCURRENCY:-"1 16 64"}
 SCENARIOS=${SCENARIOS:-"echo-seed seed echo-s2 s2 b1-alone b1-batching b1-last-alone b1-last-batching h512-alone h512-batching"}
 PORT=${PORT:-18180}

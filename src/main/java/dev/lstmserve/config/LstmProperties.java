@@ -123,7 +123,7 @@ public record LstmProperties(@DefaultValue Model model, @DefaultValue Parity par
      * the same bits whatever else is in its batch, so batching changes no number.
      *
      * @param enabled       whether requests are batched, default false: measured (docs/PERFORMANCE.md, "Batching,
-     *                      measured again"), it gained 1.04-1.54x at concurrency 64 and nothing measurable at 1 or 16,
+     *                      measured again"), it gained 1.04-1.80x at concurrency 64, 0.92-1.50x at 16 and nothing at 1,
      *                      as HTTP and JSON cost more than the engine work a batch shares for requests of E = 128,
      *                      H = 256-512; it pays for models whose forward costs more than their JSON
      * @param maxBatchSize  most windows (rows, summed over the merged requests) in one batch, default 64; a request
