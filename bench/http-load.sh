@@ -19,10 +19,10 @@
 # Each run prints req/s, p50 and p99 (wrk), and server_cpu_us: the server process's CPU time (user + system) per
 # request, which a busy machine disturbs far less than req/s.
 #
-# Warm-up: WARMUP seconds (default 30) of load before the runs. Both apps reach their steady state only after C2 has
-# compiled their hot code, which under this load took 15-30 s after start-up here (lstm-serve's seed request ran at
-# 350 req/s in its first second, 14 000 at 20-30 s; the echo app's 980 to 18 000 in ~17 s): with 10 s, the runs
-# measured part of the warm-up, more of it on a busier machine (docs/PERFORMANCE.md, "Warm-up").
+# Warm-up: WARMUP seconds (default 45) of load before the runs. Both apps reach their steady state only after C2 has
+# compiled their hot code, which under this load took 17-30 s after start-up here (lstm-serve's seed request ran at
+# 237-567 req/s in its first second and ~14 000 from the 17th-30th; the echo app's 980 to 18 000 by the 17th): with
+# 10 s, the runs measured part of the warm-up, more of it on a busier machine (docs/PERFORMANCE.md, "Warm-up").
 #
 # Bounded: every run lasts DURATION seconds (after a WARMUP-second run), every server listens on 127.0.0.1 only and is
 # stopped at the end. Needs Java 17 and wrk (installed with apt-get when missing); builds target/lstm-serve.jar and the
@@ -33,9 +33,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DURATION=${DURATION:-10}
-WARMUP=${WARMUP:-30}
+WARMUP=${WARMUP:-45}
 CONCURRENCY=${CONCURRENCY:-"1 16 64"}
-SCENARIOS=${SCENARIOS:-"echo-seed seed echo-s2 s2 b1-alone b1-batching b1-last-alone b1-last-batching h512-alone h512-batching"}
+ALL_SCENARIOS="echo-seed seed echo-s2 s2 b1-alone b1-batching b1-last-alone b1-last-batching h512-alone h512-batching"
+SCENARIOS=${SCENARIOS:-$ALL_SCENARIOS}
+for scenario in $SCENARIOS; do
+  case " $ALL_SCENARIOS " in
+    *" $scenario "*) ;;
+    *) echo "unknown scenario $scenario (known: $ALL_SCENARIOS)" >&2; exit 2 ;;
+  esac
+done
 PORT=${PORT:-18180}
 OUT=target/http-load
 JAR=${JAR:-target/lstm-serve.jar}

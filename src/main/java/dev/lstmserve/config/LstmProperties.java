@@ -123,9 +123,9 @@ public record LstmProperties(@DefaultValue Model model, @DefaultValue Parity par
      * the same bits whatever else is in its batch, so batching changes no number.
      *
      * @param enabled       whether requests are batched, default false: measured (docs/PERFORMANCE.md, "Batching,
-     *                      measured again"), it gained 1.04-1.80x at concurrency 64, 0.92-1.50x at 16 and nothing at 1,
-     *                      as HTTP and JSON cost more than the engine work a batch shares for requests of E = 128,
-     *                      H = 256-512; it pays for models whose forward costs more than their JSON
+     *                      measured again") on B = 1 requests of an E = 128, H = 256 model it gained at most 1.2x at
+     *                      concurrency 64 and lost up to 13 % at 1 and 16, HTTP and JSON costing more than the engine
+     *                      work a batch shares; on an H = 512 model it gained 1.5-1.8x at 64
      * @param maxBatchSize  most windows (rows, summed over the merged requests) in one batch, default 64; a request
      *                      that does not fit starts the next batch
      * @param maxQueueDelay how long a batch that has got its slot still waits for more requests before it starts,
