@@ -27,6 +27,7 @@ import org.springframework.web.context.request.ServletWebRequest;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
+import org.springframework.web.util.DisconnectedClientHelper;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonToken;
 import tools.jackson.core.exc.InputCoercionException;
@@ -124,8 +125,21 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
         return handleExceptionInternal(e, problem, headers, HttpStatus.SERVICE_UNAVAILABLE, request);
     }
 
+    /**
+     * A client that went away while its answer was being written (Spring's rule: Tomcat's
+     * {@code ClientAbortException}, "Broken pipe", "Connection reset by peer", ...) is not a fault of the service:
+     * logged at DEBUG under this category (stack trace at TRACE), with no answer attempted.
+     */
+    private static final DisconnectedClientHelper DISCONNECTED_CLIENT =
+            new DisconnectedClientHelper("dev.lstmserve.web.DisconnectedClient");
+
     @ExceptionHandler(Exception.class)
     ResponseEntity<Object> unexpected(Exception e, WebRequest request) {
+        if (DISCONNECTED_CLIENT.checkAndLogClientDisconnectedException(e)) {
+            // Nobody to answer; a load generator closing its connections at the end of a run did this 35 times a
+            // run, each an ERROR with a stack trace before.
+            return null;
+        }
         String id = UUID.randomUUID().toString();
         log.error("Unexpected error {} on {}", id, request.getDescription(false), e);
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,
