@@ -154,13 +154,14 @@ public final class LstmLayer {
 
         TileKernel kernel = options.kernel() != null ? options.kernel() : Kernels.active();
         long weightBytes = 4L * (inputSize + units) * 4L * units;
-        long stepFloats = (long) batch * packed.panels() * packed.width();
         int panels = packed.panels();
+        long stepFloats = (long) batch * panels * packed.width();
+        // Multiply-adds of one step: h_tm1·recurrent_kernel, and x_t·kernel too when fused.
+        long fusedStepWork = (long) batch * (units + inputSize) * 4L * units;
         boolean projected = options.projected() != null ? options.projected()
                 : projectsFirst(batch, steps, 4L * inputSize * 4L * units, weightBytes, stepFloats)
-                && !fusedRunsAhead(batch, (long) batch * (units + inputSize) * 4L * units, panels, weightBytes,
-                        stepFloats);
-        long stepWork = (long) batch * (units + (projected ? 0 : inputSize)) * 4L * units;
+                && !fusedRunsAhead(batch, fusedStepWork, panels, weightBytes, stepFloats);
+        long stepWork = projected ? (long) batch * units * 4L * units : fusedStepWork;
         int chunks = options.chunks() != null ? Math.max(1, Math.min(panels, options.chunks()))
                 : stepChunks(stepWork, panels);
         if (kernel.lanes != packed.lanes()) {

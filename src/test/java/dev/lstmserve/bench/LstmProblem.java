@@ -19,13 +19,13 @@ import java.util.SplittableRandom;
  * @param bias            {@code [4H]}
  * @param inputs          {@code [B][T][E]}
  */
-record LstmProblem(String name, int batch, int steps, int inputSize, int units,
+public record LstmProblem(String name, int batch, int steps, int inputSize, int units,
                    float[][] kernel, float[][] recurrentKernel, float[] bias, float[][][] inputs) {
 
     static final long SEED = 20240611L;
 
     /** The shapes the benchmarks name, B×T×E×H. */
-    static LstmProblem named(String name) {
+    public static LstmProblem named(String name) {
         return switch (name) {
             case "seed-toy" -> random(name, 3, 4, 2, 2);
             case "small" -> random(name, 1, 50, 32, 64);
@@ -51,7 +51,7 @@ record LstmProblem(String name, int batch, int steps, int inputSize, int units,
         return random("B" + bt[0] + " T" + bt[1] + " E" + eh[0] + " H" + eh[1], bt[0], bt[1], eh[0], eh[1]);
     }
 
-    static LstmProblem random(String name, int batch, int steps, int inputSize, int units) {
+    public static LstmProblem random(String name, int batch, int steps, int inputSize, int units) {
         SplittableRandom random = new SplittableRandom(SEED);
         int gates = 4 * units;
         float[][] kernel = uniform(random, inputSize, gates, Math.sqrt(6.0 / (inputSize + gates)));
@@ -72,7 +72,7 @@ record LstmProblem(String name, int batch, int steps, int inputSize, int units,
     }
 
     /** Our engine as the service builds it for a tanh/sigmoid Keras LSTM. */
-    LstmLayer layer() {
+    public LstmLayer layer() {
         return new LstmLayer(weights(), Activation.TANH, Activation.SIGMOID, false);
     }
 

@@ -4,8 +4,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.locks.LockSupport;
+
+import dev.lstmserve.bench.LstmProblem;
 
 /**
  * A timing loop, not a test: one LSTM layer run with several {@link EngineOptions} interleaved in one JVM (blocks of
@@ -18,7 +19,8 @@ import java.util.concurrent.locks.LockSupport;
  *     -Dbench.args="S3 auto fused/noahead fused/c2 30" -Dbench.jvmArgs="--add-modules jdk.incubator.vector -Xmx8g"
  * </pre>
  *
- * Arguments: a shape ({@code S1}-{@code S4} of issue 7, or {@code BxTxExH}), variants, and the seconds to measure
+ * Arguments: a shape (a name {@link LstmProblem#named} knows, such as {@code S1}-{@code S4} of issue 7, or
+ * {@code BxTxExH}, with {@link LstmProblem#random}'s weights and inputs), variants, and the seconds to measure
  * (after 4 s of warm-up). A variant is {@code auto}, {@code fused} or {@code projected}, each optionally followed by
  * {@code /c<chunks>}, {@code /b<steps per projection block>} and {@code /noahead}.
  */
@@ -28,23 +30,18 @@ public final class EngineOptionsTiming {
     }
 
     public static void main(String[] args) {
-        int[] shape = switch (args[0]) {
-            case "S1" -> new int[] {1, 16, 64, 128};
-            case "S2" -> new int[] {8, 32, 128, 256};
-            case "S3" -> new int[] {32, 64, 256, 512};
-            case "S4" -> new int[] {64, 100, 512, 1024};
-            default -> Arrays.stream(args[0].split("x")).mapToInt(Integer::parseInt).toArray();
-        };
+        // The benchmarks' own problems (EngineVsOrt's weights and inputs), named or BxTxExH.
+        LstmProblem problem;
+        if (args[0].contains("x")) {
+            int[] shape = Arrays.stream(args[0].split("x")).mapToInt(Integer::parseInt).toArray();
+            problem = LstmProblem.random(args[0], shape[0], shape[1], shape[2], shape[3]);
+        } else {
+            problem = LstmProblem.named(args[0]);
+        }
         String[] variants = Arrays.copyOfRange(args, 1, args.length - 1);
         double seconds = Double.parseDouble(args[args.length - 1]);
-        int batch = shape[0];
-        int steps = shape[1];
-        int inputSize = shape[2];
-        int units = shape[3];
-        Random random = new Random(1);
-        float[][][] inputs = RandomData.inputs(random, batch, steps, inputSize);
-        LstmLayer layer = new LstmLayer(RandomData.weights(random, inputSize, units), Activation.TANH,
-                Activation.SIGMOID, false);
+        float[][][] inputs = problem.inputs();
+        LstmLayer layer = problem.layer();
         LstmLayer[] layers = new LstmLayer[variants.length];
         for (int i = 0; i < variants.length; i++) {
             layers[i] = layer.with(options(variants[i]));

@@ -3,9 +3,9 @@ package dev.lstmserve.core;
 /**
  * The ways {@link LstmLayer} can run a forward pass, for tests parameterised by them: the automatic choice, each
  * input-projection path forced (the projection also in blocks of 2 time steps, as long windows get it), and every
- * step split across the helper threads however small (fused too, where waiting threads compute x parts ahead). All must give the
- * same bits. Each runs on the JVM's kernel: the Vector API in the default test run, the scalar fallback in the
- * {@code scalar-kernels} run (pom.xml).
+ * step split across the helper threads however small (fused too, where waiting threads compute x parts ahead). All
+ * must give the same bits. Each runs on the JVM's kernel: the Vector API in the default test run, the scalar fallback
+ * in the {@code scalar-kernels} run (pom.xml).
  */
 enum EnginePath {
 
