@@ -6,13 +6,14 @@
 # BASE_IMAGE must provide java 17+ on PATH, curl (for the health check), and groupadd/useradd.
 ARG BASE_IMAGE=eclipse-temurin:17-jre
 
-# Unpack the jar into Spring Boot's layers, so that a code change only replaces the small application layer.
+# Unpack the jar into Spring Boot's layers (lib/*.jar plus a thin lstm-serve.jar whose manifest lists them), so that
+# a code change only replaces the small application layer and the class data archive below.
 FROM ${BASE_IMAGE} AS layers
 # Lets CI remove this stage's leftovers (a copy of the jar, unpacked), which a new jar makes useless.
 LABEL dev.lstmserve.build-stage=layers
 WORKDIR /build
 COPY target/lstm-serve.jar lstm-serve.jar
-RUN java -Djarmode=tools -jar lstm-serve.jar extract --layers --launcher --destination extracted
+RUN java -Djarmode=tools -jar lstm-serve.jar extract --layers --destination extracted
 
 FROM ${BASE_IMAGE}
 # A fixed numeric id above the range of distribution users (Ubuntu-based images already have uid 1000).
@@ -23,6 +24,14 @@ COPY --from=layers /build/extracted/dependencies/ ./
 COPY --from=layers /build/extracted/spring-boot-loader/ ./
 COPY --from=layers /build/extracted/snapshot-dependencies/ ./
 COPY --from=layers /build/extracted/application/ ./
+# Class Data Sharing (Spring Boot's "Efficient deployments"): a training run starts the application on the embedded
+# model and exits once its context has refreshed (model loaded, parity passed, no port opened); the JVM writes the
+# classes it loaded to lstm-serve.jsa, which every start then maps instead of loading them from the jars (start-up
+# about a third shorter, ~50 MB less RSS; the archive adds ~50 MB to the image, docs/DOCKER.md). A JVM that cannot
+# use the archive starts without it. -Xlog:cds=error: the JVM lists every class it leaves out at warning level.
+RUN java --add-modules jdk.incubator.vector -XX:ArchiveClassesAtExit=lstm-serve.jsa -Xlog:cds=error \
+      -Dspring.context.exit=onRefresh \
+      -jar lstm-serve.jar
 
 # Empty means the embedded default model. Mount models read-only, e.g. -v "$PWD/models:/models:ro",
 # and choose one with -e LSTM_MODEL_PATH=/models/my_model.json.
@@ -38,6 +47,7 @@ HEALTHCHECK --interval=5s --timeout=5s --start-period=60s --retries=3 \
 # the JVM prints one warning line about it). Without it the engine runs its scalar fallback, several times slower.
 ENTRYPOINT ["java", \
   "--add-modules", "jdk.incubator.vector", \
+  "-XX:SharedArchiveFile=lstm-serve.jsa", \
   "-XX:MaxRAMPercentage=75", \
   "-XX:+ExitOnOutOfMemoryError", \
-  "org.springframework.boot.loader.launch.JarLauncher"]
+  "-jar", "lstm-serve.jar"]

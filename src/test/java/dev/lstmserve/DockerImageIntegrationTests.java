@@ -138,6 +138,16 @@ class DockerImageIntegrationTests {
 
     @Test
     @Order(1)
+    void jvmMapsTheClassDataArchiveOfTheTrainingRun() throws Exception {
+        // The Dockerfile's training run wrote /app/lstm-serve.jsa. A JVM that cannot use an archive starts without
+        // it, only slower, so the test looks at what the running JVM has mapped.
+        String maps = SERVICE.execInContainer("cat", "/proc/1/maps").getStdout();
+
+        assertThat(maps).as("/proc/1/maps").contains("/app/lstm-serve.jsa");
+    }
+
+    @Test
+    @Order(1)
     void corruptModelStopsStartUpWithAMessageNamingTheFile() {
         // A truncated file, as from an interrupted copy.
         String brokenModel = """
