@@ -3,7 +3,9 @@
 #   ./mvnw package && docker build -t lstm-serve . && docker run -p 127.0.0.1:8080:8080 lstm-serve
 #
 # The build needs no network: it takes the jar that `./mvnw package` made and a JRE base image.
-# BASE_IMAGE must provide java 17+ on PATH, curl (for the health check), and groupadd/useradd.
+# BASE_IMAGE must provide java 17+ on PATH with the JDK's default class data archive (lib/server/classes.jsa, as
+# Temurin's and Debian's JREs have; the training run below builds on it), curl (for the health check), and
+# groupadd/useradd.
 ARG BASE_IMAGE=eclipse-temurin:17-jre
 
 # Unpack the jar into Spring Boot's layers (lib/*.jar plus a thin lstm-serve.jar whose manifest lists them), so that
@@ -28,10 +30,14 @@ COPY --from=layers /build/extracted/application/ ./
 # model and exits once its context has refreshed (model loaded, parity passed, no port opened); the JVM writes the
 # classes it loaded to lstm-serve.jsa, which every start then maps instead of loading them from the jars (start-up
 # about a third shorter, ~50 MB less RSS; the archive adds ~50 MB to the image, docs/DOCKER.md). A JVM that cannot
-# use the archive starts without it. -Xlog:cds=error: the JVM lists every class it leaves out at warning level.
-RUN java --add-modules jdk.incubator.vector -XX:ArchiveClassesAtExit=lstm-serve.jsa -Xlog:cds=error \
+# use the archive starts without it. -Xmx1g: a small fixed heap keeps compressed oops on, as at run time, whatever
+# the build host's memory (an archive written without them is unusable by a JVM with them). -Xlog:cds=error: the
+# JVM lists every class it leaves out at warning level. The run's Tomcat leaves directories in /tmp: removed.
+RUN java --add-modules jdk.incubator.vector -Xmx1g -XX:-UsePerfData \
+      -XX:ArchiveClassesAtExit=lstm-serve.jsa -Xlog:cds=error \
       -Dspring.context.exit=onRefresh \
-      -jar lstm-serve.jar
+      -jar lstm-serve.jar \
+ && rm -rf /tmp/tomcat.* /tmp/tomcat-docbase.*
 
 # Empty means the embedded default model. Mount models read-only, e.g. -v "$PWD/models:/models:ro",
 # and choose one with -e LSTM_MODEL_PATH=/models/my_model.json.
