@@ -67,7 +67,8 @@ public record LstmProblem(String name, int batch, int steps, int inputSize, int 
         return new LstmProblem(name, batch, steps, inputSize, units, kernel, recurrentKernel, bias, inputs);
     }
 
-    LstmWeights weights() {
+    /** The weights in Keras' layout, as {@link #layer()} uses them. */
+    public LstmWeights weights() {
         return LstmWeights.of(kernel, recurrentKernel, bias);
     }
 

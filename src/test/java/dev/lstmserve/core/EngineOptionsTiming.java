@@ -22,7 +22,9 @@ import dev.lstmserve.bench.LstmProblem;
  * Arguments: a shape (a name {@link LstmProblem#named} knows, such as {@code S1}-{@code S4} of issue 7, or
  * {@code BxTxExH}, with {@link LstmProblem#random}'s weights and inputs), variants, and the seconds to measure
  * (after 4 s of warm-up). A variant is {@code auto}, {@code fused} or {@code projected}, each optionally followed by
- * {@code /c<chunks>}, {@code /b<steps per projection block>} and {@code /noahead}.
+ * {@code /c<chunks>}, {@code /b<steps per projection block>} and {@code /noahead}; a last {@code /hard} runs the
+ * layer with hard_sigmoid for both activations instead of tanh and sigmoid (other numbers, the same work otherwise),
+ * to measure what the exp-based activations cost.
  */
 public final class EngineOptionsTiming {
 
@@ -44,7 +46,12 @@ public final class EngineOptionsTiming {
         LstmLayer layer = problem.layer();
         LstmLayer[] layers = new LstmLayer[variants.length];
         for (int i = 0; i < variants.length; i++) {
-            layers[i] = layer.with(options(variants[i]));
+            boolean hard = variants[i].endsWith("/hard");
+            EngineOptions options = options(hard ? variants[i].substring(0, variants[i].length() - 5) : variants[i]);
+            layers[i] = hard
+                    ? new LstmLayer(problem.weights(), Activation.HARD_SIGMOID_KERAS2, Activation.HARD_SIGMOID_KERAS2,
+                            false, options)
+                    : layer.with(options);
         }
         long pause = 2_000_000L;
         long warmEnd = System.nanoTime() + 4_000_000_000L;
