@@ -71,7 +71,7 @@ class DockerImageIntegrationTests {
     @Container
     private static final GenericContainer<?> SERVICE = new GenericContainer<>(IMAGE)
         .withExposedPorts(PORT)
-        .withCreateContainerCmdModifier(publishOnLoopbackOnly())
+        .withCreateContainerCmdModifier(loopbackPortAndMemoryLimit())
         .waitingFor(Wait.forHealthcheck().withStartupTimeout(STARTUP_TIMEOUT));
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -225,9 +225,15 @@ class DockerImageIntegrationTests {
     }
 
     /** Publishes 8080 on a free port of 127.0.0.1 only (Testcontainers' default binds every interface). */
-    private static Consumer<CreateContainerCmd> publishOnLoopbackOnly() {
+    /**
+     * Port 8080 on 127.0.0.1 only, and a memory limit as operators give one (2 GiB): without a limit, on a host with
+     * more than ~43 GB the image's MaxRAMPercentage=75 would give a heap above 32 GB, which runs without compressed
+     * oops and therefore without the class data archive (docs/DOCKER.md).
+     */
+    private static Consumer<CreateContainerCmd> loopbackPortAndMemoryLimit() {
         return cmd -> cmd.getHostConfig()
-            .withPortBindings(new PortBinding(Ports.Binding.bindIp("127.0.0.1"), ExposedPort.tcp(PORT)));
+            .withPortBindings(new PortBinding(Ports.Binding.bindIp("127.0.0.1"), ExposedPort.tcp(PORT)))
+            .withMemory(2L << 30);
     }
 
     /** Start-up is over once the container has exited, whatever its exit code: the test examines it. */
