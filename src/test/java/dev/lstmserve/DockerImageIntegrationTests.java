@@ -224,11 +224,11 @@ class DockerImageIntegrationTests {
         return (fromEnvironment == null || fromEnvironment.isBlank()) ? PUBLIC_BASE_IMAGE : fromEnvironment;
     }
 
-    /** Publishes 8080 on a free port of 127.0.0.1 only (Testcontainers' default binds every interface). */
     /**
-     * Port 8080 on 127.0.0.1 only, and a memory limit as operators give one (2 GiB): without a limit, on a host with
-     * more than ~43 GB the image's MaxRAMPercentage=75 would give a heap above 32 GB, which runs without compressed
-     * oops and therefore without the class data archive (docs/DOCKER.md).
+     * Publishes 8080 on a free port of 127.0.0.1 only (Testcontainers' default binds every interface), and sets a
+     * memory limit as operators give one (2 GiB): without a limit, on a host with more than ~43 GB the image's
+     * MaxRAMPercentage=75 would give a heap above 32 GB, which runs without compressed oops and therefore without the
+     * class data archive (docs/DOCKER.md).
      */
     private static Consumer<CreateContainerCmd> loopbackPortAndMemoryLimit() {
         return cmd -> cmd.getHostConfig()
