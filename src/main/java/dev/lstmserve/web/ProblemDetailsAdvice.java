@@ -48,6 +48,14 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemDetailsAdvice.class);
 
+    /**
+     * A client that went away while its answer was being written (Spring's rule: Tomcat's
+     * {@code ClientAbortException}, "Broken pipe", "Connection reset by peer", ...) is not a fault of the service:
+     * logged at DEBUG under this category (stack trace at TRACE), with no answer attempted.
+     */
+    private static final DisconnectedClientHelper DISCONNECTED_CLIENT =
+            new DisconnectedClientHelper("dev.lstmserve.web.DisconnectedClient");
+
     private static final Pattern SOURCE = Pattern.compile(
             "\\s*\\([^()\\[]*\\[Source: [^\\]]*\\]\\)|\\s*at \\[Source: [^\\]]*\\]");
     /** A parenthesis that names Jackson's insides, e.g. {@code (from `StreamReadConstraints.getMaxNestingDepth()`)}. */
@@ -124,14 +132,6 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
         headers.set(HttpHeaders.RETRY_AFTER, Long.toString(e.retryAfterSeconds()));
         return handleExceptionInternal(e, problem, headers, HttpStatus.SERVICE_UNAVAILABLE, request);
     }
-
-    /**
-     * A client that went away while its answer was being written (Spring's rule: Tomcat's
-     * {@code ClientAbortException}, "Broken pipe", "Connection reset by peer", ...) is not a fault of the service:
-     * logged at DEBUG under this category (stack trace at TRACE), with no answer attempted.
-     */
-    private static final DisconnectedClientHelper DISCONNECTED_CLIENT =
-            new DisconnectedClientHelper("dev.lstmserve.web.DisconnectedClient");
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<Object> unexpected(Exception e, WebRequest request) {

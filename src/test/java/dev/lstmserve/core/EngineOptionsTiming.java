@@ -28,6 +28,9 @@ import dev.lstmserve.bench.LstmProblem;
  */
 public final class EngineOptionsTiming {
 
+    /** The variant suffix that runs hard_sigmoid for both activations. */
+    private static final String HARD = "/hard";
+
     private EngineOptionsTiming() {
     }
 
@@ -46,8 +49,9 @@ public final class EngineOptionsTiming {
         LstmLayer layer = problem.layer();
         LstmLayer[] layers = new LstmLayer[variants.length];
         for (int i = 0; i < variants.length; i++) {
-            boolean hard = variants[i].endsWith("/hard");
-            EngineOptions options = options(hard ? variants[i].substring(0, variants[i].length() - 5) : variants[i]);
+            boolean hard = variants[i].endsWith(HARD);
+            EngineOptions options = options(hard ? variants[i].substring(0, variants[i].length() - HARD.length())
+                    : variants[i]);
             layers[i] = hard
                     ? new LstmLayer(problem.weights(), Activation.HARD_SIGMOID_KERAS2, Activation.HARD_SIGMOID_KERAS2,
                             false, options)

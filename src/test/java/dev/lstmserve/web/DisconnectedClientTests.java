@@ -9,6 +9,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.mock.web.MockHttpServletResponse;
@@ -59,5 +60,10 @@ class DisconnectedClientTests {
         assertThat(answer).isNotNull();
         assertThat(answer.getStatusCode()).isEqualTo(HttpStatus.INTERNAL_SERVER_ERROR);
         assertThat(output).contains("Unexpected error").contains("a bug");
+        // The id the answer gives the caller is the one the log line carries.
+        String detail = ((ProblemDetail) answer.getBody()).getDetail();
+        String id = detail.substring(detail.indexOf("under id ") + "under id ".length());
+        assertThat(id).hasSize(36);
+        assertThat(output).contains("Unexpected error " + id);
     }
 }
