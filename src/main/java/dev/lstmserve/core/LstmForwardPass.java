@@ -41,6 +41,19 @@ final class LstmForwardPass implements StepTeam.Work {
      */
     static final int ZX_BLOCK_FLOATS = 1 << 16;
 
+    /**
+     * Floats (one 64-byte line) added to each row of zx and of the run-ahead z buffers past its panels. Without it a
+     * row holds P·4L floats, with 16 lanes a multiple of 4 KiB whenever P is a multiple of 4 (S2: 4 KiB, S3: 8 KiB,
+     * S4: 16 KiB), so the rows a tile or the gate pass works on together start at the same offset in a 4 KiB page
+     * and contend for the same L1 sets (and the CPU's 4 KiB store-to-load aliasing check). With the line, a row is an
+     * odd number of 64-byte lines and rows meet at one page offset only 64 rows apart. Measured with
+     * {@code EngineOptionsTiming} (docs/PERFORMANCE.md, 2026-12-01): S2 2.4-3.8 % faster, S3 1.2 %, S4 2.3 %,
+     * B = 16 4.2 %, S1 (one row) equal. The bits do not change: each element is the same chain of multiply-adds,
+     * wherever it is stored. Block sizes and {@link #runsAhead} count the panels' floats only, so zx may exceed
+     * {@link #ZX_MAX_FLOATS} by a line per row (at most a quarter more, for a single panel).
+     */
+    static final int ROW_PAD_FLOATS = 16;
+
     /** Kernel bytes up to which projection blocks hold {@link #ZX_BLOCK_FLOATS}. */
     static final long SMALL_KERNEL_BYTES = 1L << 20;
 
@@ -62,7 +75,10 @@ final class LstmForwardPass implements StepTeam.Work {
     private final boolean projected;
     /** {@code x_t} of row b at {@code [t·B + b]}: the inputs' own arrays, time-major. */
     private final float[][] xByTime;
-    /** projected: {@code zx [blockSteps·B][P·4L]} for one block of steps, time-major; then z of each step in place. */
+    /**
+     * projected: {@code zx [blockSteps·B][P·4L + ROW_PAD_FLOATS]} for one block of steps, time-major; then z of each
+     * step in place.
+     */
     private final float[] zx;
     private final int zxStride;
     /** projected: processing steps per projection block (the last block may hold fewer). */
@@ -71,7 +87,7 @@ final class LstmForwardPass implements StepTeam.Work {
     /** fused: z {@code [B][4L]} of one panel, one per participant of {@link StepTeam} (one chunk at a time each). */
     private final float[][] scratch;
     /**
-     * fused, split in chunks, when two steps' z fit in {@link #AHEAD_MAX_FLOATS}: z {@code [B][P·4L]} of the steps of
+     * fused, split in chunks, when two steps' z fit in {@link #AHEAD_MAX_FLOATS}: z {@code [B][zxStride]} of the steps of
      * even and odd index, so that a thread waiting for the others to finish step s − 1 can compute its chunks'
      * {@code bias + x_s·kernel} of step s ahead ({@link #ahead}); {@code null} otherwise.
      */
@@ -137,16 +153,17 @@ final class LstmForwardPass implements StepTeam.Work {
                 xByTime[t * batch + b] = inputs[b][t];
             }
         }
-        zxStride = packed.panels() * width;
-        int stepFloats = batch * zxStride;
+        zxStride = packed.panels() * width + ROW_PAD_FLOATS;
+        // Sizes and choices count the panels' floats (B·P·4L, as LstmLayer does); the buffers add the rows' pad.
+        int stepFloats = batch * packed.panels() * width;
         blockSteps = !projected ? 0 : Math.min(steps, projectionSteps > 0 ? projectionSteps
                 : Math.max(1, blockFloats(4L * packed.inputSize() * 4 * packed.units()) / stepFloats));
         blocks = projected ? (steps + blockSteps - 1) / blockSteps : 0;
-        zx = projected ? new float[blockSteps * stepFloats] : null;
+        zx = projected ? new float[blockSteps * batch * zxStride] : null;
         int participants = Math.min(chunks, StepTeam.maxParticipants());
         boolean aheadOn = ahead && !projected && runsAhead(chunks, stepFloats);
         scratch = projected || aheadOn ? null : new float[participants][batch * width];
-        zAhead = aheadOn ? new float[2][stepFloats] : null;
+        zAhead = aheadOn ? new float[2][batch * zxStride] : null;
         xClaimed = aheadOn ? new AtomicIntegerArray(chunks * PAD) : null;
         xDone = aheadOn ? new AtomicIntegerArray(chunks * PAD) : null;
         for (int i = 0; aheadOn && i < chunks; i++) {
