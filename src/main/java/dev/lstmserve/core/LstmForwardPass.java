@@ -47,7 +47,7 @@ final class LstmForwardPass implements StepTeam.Work {
      * S4: 16 KiB), so the rows a tile or the gate pass works on together start at the same offset in a 4 KiB page
      * and contend for the same L1 sets (and the CPU's 4 KiB store-to-load aliasing check). With the line, a row is an
      * odd number of 64-byte lines and rows meet at one page offset only 64 rows apart. Measured with
-     * {@code EngineOptionsTiming} (docs/PERFORMANCE.md, 2026-12-01): S2 2.4-3.8 % faster, S3 1.2 %, S4 2.3 %,
+     * {@code EngineOptionsTiming} (docs/PERFORMANCE.md, 2026-12-01): S2 2.3-3.8 % faster, S3 1.2-1.4 %, S4 1.6-2.3 %,
      * B = 16 4.2 %, S1 (one row) equal. The bits do not change: each element is the same chain of multiply-adds,
      * wherever it is stored. Block sizes and {@link #runsAhead} count the panels' floats only, so zx may exceed
      * {@link #ZX_MAX_FLOATS} by a line per row (at most a quarter more, for a single panel).
