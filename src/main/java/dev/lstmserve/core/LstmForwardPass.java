@@ -41,18 +41,24 @@ final class LstmForwardPass implements StepTeam.Work {
      */
     static final int ZX_BLOCK_FLOATS = 1 << 16;
 
+    /** Floats in a 64-byte cache line. */
+    static final int LINE_FLOATS = 16;
+
     /**
-     * Floats (one 64-byte line) added to each row of zx and of the run-ahead z buffers past its panels. Without it a
-     * row holds P·4L floats, with 16 lanes a multiple of 4 KiB whenever P is a multiple of 4 (S2: 4 KiB, S3: 8 KiB,
-     * S4: 16 KiB), so the rows a tile or the gate pass works on together start at the same offset in a 4 KiB page
-     * and contend for the same L1 sets (and the CPU's 4 KiB store-to-load aliasing check). With the line, a row is an
-     * odd number of 64-byte lines and rows meet at one page offset only 64 rows apart. Measured with
-     * {@code EngineOptionsTiming} (docs/PERFORMANCE.md, 2026-12-01): S2 2.3-3.8 % faster, S3 1.2-1.4 %, S4 1.6-2.3 %,
-     * B = 16 4.2 %, S1 (one row) equal. The bits do not change: each element is the same chain of multiply-adds,
-     * wherever it is stored. Block sizes and {@link #runsAhead} count the panels' floats only, so zx may exceed
-     * {@link #ZX_MAX_FLOATS} by a line per row (at most a quarter more, for a single panel).
+     * Floats of a row of zx and of the run-ahead z buffers for {@code rowFloats} floats of panels (P·4L): one 64-byte
+     * line more when the panels fill an even number of lines, so that every row is an odd number of lines long.
+     * Without it a row is a multiple of 4 KiB whenever P is (with 16 lanes) a multiple of 4 (S2: 4 KiB, S3: 8 KiB,
+     * S4: 16 KiB), so the rows a tile or the gate pass works on together start at the same offset in a 4 KiB page and
+     * contend for the same L1 sets (and the CPU's 4 KiB store-to-load aliasing check); with an odd number of lines
+     * rows meet at one page offset only 64 rows apart. Measured with {@code EngineOptionsTiming} (docs/PERFORMANCE.md,
+     * 2026-12-01): S2 2.3-3.8 % faster, S3 1.2-1.4 %, S4 1.6 %, B = 16 4.2 %, S1 (one row) equal. The bits do not
+     * change: each element is the same chain of multiply-adds, wherever it is stored. Block sizes and
+     * {@link #runsAhead} count the panels' floats only, so zx may exceed {@link #ZX_BLOCK_FLOATS} or
+     * {@link #ZX_MAX_FLOATS} by at most a line per row.
      */
-    static final int ROW_PAD_FLOATS = 16;
+    static int paddedRowFloats(int rowFloats) {
+        return (rowFloats / LINE_FLOATS) % 2 == 0 ? rowFloats + LINE_FLOATS : rowFloats;
+    }
 
     /** Kernel bytes up to which projection blocks hold {@link #ZX_BLOCK_FLOATS}. */
     static final long SMALL_KERNEL_BYTES = 1L << 20;
@@ -76,7 +82,7 @@ final class LstmForwardPass implements StepTeam.Work {
     /** {@code x_t} of row b at {@code [t·B + b]}: the inputs' own arrays, time-major. */
     private final float[][] xByTime;
     /**
-     * projected: {@code zx [blockSteps·B][P·4L + ROW_PAD_FLOATS]} for one block of steps, time-major; then z of each
+     * projected: {@code zx [blockSteps·B][paddedRowFloats(P·4L)]} for one block of steps, time-major; then z of each
      * step in place.
      */
     private final float[] zx;
@@ -120,7 +126,8 @@ final class LstmForwardPass implements StepTeam.Work {
     static final int AHEAD_MAX_FLOATS = 1 << 18;
 
     /**
-     * Whether a fused pass of steps split into {@code chunks}, each step's z {@code stepFloats} (B·4H padded), computes
+     * Whether a fused pass of steps split into {@code chunks}, each step's z {@code stepFloats} (B·4H padded to whole
+     * panels, without the rows' line of {@link #paddedRowFloats}), computes
      * x parts ahead ({@link #ahead}): split steps whose two z buffers fit in {@link #AHEAD_MAX_FLOATS}.
      */
     static boolean runsAhead(int chunks, long stepFloats) {
@@ -153,7 +160,7 @@ final class LstmForwardPass implements StepTeam.Work {
                 xByTime[t * batch + b] = inputs[b][t];
             }
         }
-        zxStride = packed.panels() * width + ROW_PAD_FLOATS;
+        zxStride = paddedRowFloats(packed.panels() * width);
         // Sizes and choices count the panels' floats (B·P·4L, as LstmLayer does); the buffers add the rows' pad.
         int stepFloats = batch * packed.panels() * width;
         blockSteps = !projected ? 0 : Math.min(steps, projectionSteps > 0 ? projectionSteps
