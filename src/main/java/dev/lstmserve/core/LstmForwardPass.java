@@ -93,9 +93,9 @@ final class LstmForwardPass implements StepTeam.Work {
     /** fused: z {@code [B][4L]} of one panel, one per participant of {@link StepTeam} (one chunk at a time each). */
     private final float[][] scratch;
     /**
-     * fused, split in chunks, when two steps' z fit in {@link #AHEAD_MAX_FLOATS}: z {@code [B][zxStride]} of the steps of
-     * even and odd index, so that a thread waiting for the others to finish step s − 1 can compute its chunks'
-     * {@code bias + x_s·kernel} of step s ahead ({@link #ahead}); {@code null} otherwise.
+     * fused, split in chunks, when two steps' z fit in {@link #AHEAD_MAX_FLOATS}: z {@code [B][zxStride]} of the
+     * steps of even and odd index, so that a thread waiting for the others to finish step s − 1 can compute its
+     * chunks' {@code bias + x_s·kernel} of step s ahead ({@link #ahead}); {@code null} otherwise.
      */
     private final float[][] zAhead;
     /** Per chunk (at {@code chunk·PAD}): the last step whose x part was claimed, and the last one done. */
@@ -127,8 +127,8 @@ final class LstmForwardPass implements StepTeam.Work {
 
     /**
      * Whether a fused pass of steps split into {@code chunks}, each step's z {@code stepFloats} (B·4H padded to whole
-     * panels, without the rows' line of {@link #paddedRowFloats}), computes
-     * x parts ahead ({@link #ahead}): split steps whose two z buffers fit in {@link #AHEAD_MAX_FLOATS}.
+     * panels, without the rows' line of {@link #paddedRowFloats}), computes x parts ahead ({@link #ahead}): split
+     * steps whose two z buffers fit in {@link #AHEAD_MAX_FLOATS}.
      */
     static boolean runsAhead(int chunks, long stepFloats) {
         return chunks > 1 && 2 * stepFloats <= AHEAD_MAX_FLOATS;

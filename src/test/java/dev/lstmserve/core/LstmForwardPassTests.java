@@ -8,7 +8,8 @@ class LstmForwardPassTests {
 
     /**
      * The rows of zx and of the run-ahead buffers never start at the same offset of a 4 KiB page for rows fewer than
-     * 64 apart, whatever the lanes (4, 8 or 16) and panels: the point of {@link LstmForwardPass#paddedRowFloats}.
+     * 64 apart, whatever the lanes (4, 8 or 16) and panels, and do 64 apart (an odd number of lines each, at most one
+     * line of pad): the point of {@link LstmForwardPass#paddedRowFloats}.
      */
     @Test
     void paddedRowsMeetAtOnePageOffsetOnly64RowsApart() {
@@ -22,6 +23,7 @@ class LstmForwardPassTests {
                             .as("%d rows of %d floats (%d lanes, %d panels)", rows, padded, lanes, panels)
                             .isNotZero();
                 }
+                assertThat(64L * padded * Float.BYTES % 4096).as("64 rows of %d floats", padded).isZero();
             }
         }
     }
